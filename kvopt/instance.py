@@ -1,0 +1,176 @@
+"""Requests and instances: immutable, validated on construction.
+
+Time is counted in rounds. A request that *starts at period p* is in the batches of rounds p+1, ..., p+o
+(the round ending at time t is "round t"); while producing its j-th token (round p+j) it holds s + j
+memory; it completes at p + o and frees everything. Latency is p + o - a. See paper.md §1.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from functools import cached_property
+from types import MappingProxyType
+from typing import Any
+
+import numpy as np
+
+from kvopt.errors import InputError
+
+
+def as_int(value: Any, what: str, where: str | None, minimum: int | None = None) -> int:
+    """`value` as an int (integral floats accepted), else an InputError naming `what` and `where`."""
+    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
+        raise InputError(f"{what} must be an integer, got {value!r}", where)
+    if isinstance(value, (float, np.floating)):
+        if not math.isfinite(value) or value != int(value):
+            raise InputError(f"{what} must be an integer, got {value!r}", where)
+    value = int(value)
+    if minimum is not None and value < minimum:
+        kind = "positive" if minimum == 1 else f">= {minimum}"
+        raise InputError(f"{what} must be {kind}, got {value}", where)
+    return value
+
+
+def _frozen(mapping: Mapping[str, Any] | None) -> Mapping[str, Any]:
+    return MappingProxyType(dict(mapping or {}))
+
+
+@dataclass(frozen=True)
+class Request:
+    """One inference request.
+
+    id: unique name; arrival: round at which it is revealed (a_i >= 0); prompt: KV tokens of the prompt
+    (s_i >= 1); output: true number of output tokens (o_i >= 1). Optional information an online policy
+    may be entitled to: predicted_output (a point prediction) and output_interval (lo, hi).
+    """
+
+    id: str
+    arrival: int
+    prompt: int
+    output: int
+    predicted_output: int | None = None
+    output_interval: tuple[int, int] | None = None
+    metadata: Mapping[str, Any] = field(default_factory=dict, compare=False)
+
+    def __post_init__(self) -> None:
+        where = f"request {self.id!r}" if isinstance(self.id, str) else "request"
+        if not isinstance(self.id, str) or not self.id:
+            raise InputError(f"id must be a non-empty string, got {self.id!r}", where)
+        set_ = object.__setattr__
+        set_(self, "arrival", as_int(self.arrival, "arrival", where, minimum=0))
+        set_(self, "prompt", as_int(self.prompt, "prompt", where, minimum=1))
+        set_(self, "output", as_int(self.output, "output", where, minimum=1))
+        if self.predicted_output is not None:
+            set_(self, "predicted_output",
+                 as_int(self.predicted_output, "predicted_output", where, minimum=1))
+        if self.output_interval is not None:
+            interval = self.output_interval
+            if isinstance(interval, (str, bytes)) or not isinstance(interval, Iterable):
+                raise InputError(f"output_interval must be [lo, hi], got {interval!r}", where)
+            interval = list(interval)
+            if len(interval) != 2:
+                raise InputError(f"output_interval must be [lo, hi], got {interval!r}", where)
+            lo = as_int(interval[0], "output_interval lower end", where, minimum=1)
+            hi = as_int(interval[1], "output_interval upper end", where, minimum=1)
+            if lo > hi:
+                raise InputError(f"output_interval [{lo}, {hi}] has lo > hi", where)
+            set_(self, "output_interval", (lo, hi))
+        set_(self, "metadata", _frozen(self.metadata))
+
+    @property
+    def peak_memory(self) -> int:
+        """Memory held in the request's last round: s + o."""
+        return self.prompt + self.output
+
+    @property
+    def volume(self) -> int:
+        """Memory x rounds the request occupies: s*o + o(o+1)/2."""
+        return self.prompt * self.output + self.output * (self.output + 1) // 2
+
+
+@dataclass(frozen=True)
+class Instance:
+    """A KV-cache scheduling instance: memory capacity M (tokens) and the requests.
+
+    Validated on construction: ids are unique and every request fits on its own (s_i + o_i <= M),
+    otherwise no schedule exists. `batch_time` optionally names a batch-time model (see kvopt.timing)
+    that turns rounds into seconds; it never changes the round-based objective.
+    """
+
+    memory: int
+    requests: tuple[Request, ...]
+    name: str | None = None
+    source: str | None = None
+    batch_time: Mapping[str, Any] | None = None
+    metadata: Mapping[str, Any] = field(default_factory=dict, compare=False)
+
+    def __post_init__(self) -> None:
+        set_ = object.__setattr__
+        set_(self, "memory", as_int(self.memory, "memory", "instance", minimum=1))
+        requests = tuple(self.requests)
+        if not requests:
+            raise InputError("an instance needs at least one request", "requests")
+        seen: dict[str, int] = {}
+        for position, request in enumerate(requests):
+            if not isinstance(request, Request):
+                raise InputError(f"expected a Request, got {type(request).__name__}",
+                                 f"requests[{position}]")
+            if request.id in seen:
+                raise InputError(f"duplicate id {request.id!r} (first used by requests[{seen[request.id]}])",
+                                 f"requests[{position}]")
+            seen[request.id] = position
+            if request.peak_memory > self.memory:
+                raise InputError(
+                    f"prompt {request.prompt} + output {request.output} = {request.peak_memory} exceeds "
+                    f"memory {self.memory}; the request can never run",
+                    f"requests[{position}] (id {request.id!r})")
+        set_(self, "requests", requests)
+        if self.batch_time is not None:
+            from kvopt.timing import check_spec  # local import: timing depends on nothing here
+            set_(self, "batch_time", _frozen(check_spec(self.batch_time)))
+        set_(self, "metadata", _frozen(self.metadata))
+
+    def __len__(self) -> int:
+        return len(self.requests)
+
+    @cached_property
+    def index(self) -> Mapping[str, int]:
+        """Position of each request id."""
+        return MappingProxyType({r.id: k for k, r in enumerate(self.requests)})
+
+    @cached_property
+    def ids(self) -> tuple[str, ...]:
+        return tuple(r.id for r in self.requests)
+
+    def _array(self, attribute: str) -> np.ndarray:
+        values = np.fromiter((getattr(r, attribute) for r in self.requests), dtype=np.int64,
+                             count=len(self.requests))
+        values.setflags(write=False)
+        return values
+
+    @cached_property
+    def arrivals(self) -> np.ndarray:
+        return self._array("arrival")
+
+    @cached_property
+    def prompts(self) -> np.ndarray:
+        return self._array("prompt")
+
+    @cached_property
+    def outputs(self) -> np.ndarray:
+        return self._array("output")
+
+    def request(self, request_id: str) -> Request:
+        try:
+            return self.requests[self.index[request_id]]
+        except KeyError:
+            raise InputError(f"unknown request id {request_id!r}", self.name) from None
+
+    def replace_requests(self, requests: Iterable[Request], **changes: Any) -> Instance:
+        """A new instance with other requests (and optionally other fields), validated again."""
+        fields = dict(memory=self.memory, requests=tuple(requests), name=self.name, source=self.source,
+                      batch_time=self.batch_time, metadata=self.metadata)
+        fields.update(changes)
+        return Instance(**fields)

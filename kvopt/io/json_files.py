@@ -1,0 +1,187 @@
+"""The canonical JSON files: instances and schedules.
+
+Instance: {"memory": 9, "requests": [{"id": "r0", "arrival": 0, "prompt": 1, "output": 3}, ...]}
+  optional top-level keys: name, source, batch_time, metadata;
+  optional request keys: predicted_output, output_interval ([lo, hi]), metadata.
+Schedule: {"starts": {"r0": 0, ...}} optional "runs" ({"r3": [{"start": 0, "tokens": 2, "kept": 0}, ...]})
+  for requests that were evicted, and any other top-level keys as metadata (method, objective, ...).
+Unknown keys are rejected (a misspelt optional key must not be silently ignored).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from kvopt.errors import InputError
+from kvopt.instance import Instance, Request
+from kvopt.schedule import Run, Schedule
+
+INSTANCE_KEYS = {"memory", "requests", "name", "source", "batch_time", "metadata"}
+REQUEST_REQUIRED = ("id", "arrival", "prompt", "output")
+REQUEST_KEYS = set(REQUEST_REQUIRED) | {"predicted_output", "output_interval", "metadata"}
+
+
+def load_json(path: str | Path) -> Any:
+    try:
+        with open(path, encoding="utf-8") as handle:
+            return json.load(handle)
+    except FileNotFoundError:
+        raise InputError("no such file", str(path)) from None
+    except IsADirectoryError:
+        raise InputError("is a directory, not a file", str(path)) from None
+    except UnicodeDecodeError as error:
+        raise InputError(f"not UTF-8 text ({error.reason})", str(path)) from None
+    except json.JSONDecodeError as error:
+        raise InputError(f"malformed JSON: {error.msg} at line {error.lineno} column {error.colno}",
+                         str(path)) from None
+
+
+def write_json(path: str | Path, data: Any) -> None:
+    """Write atomically: a crash or error never leaves a partial file behind."""
+    path = Path(path)
+    directory = path.parent if str(path.parent) else Path(".")
+    handle, temporary = tempfile.mkstemp(dir=directory, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as out:
+            json.dump(data, out, indent=1)
+            out.write("\n")
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+def request_from_dict(data: Any, position: int) -> Request:
+    where = f"requests[{position}]"
+    if not isinstance(data, Mapping):
+        raise InputError(f"a request must be an object, got {type(data).__name__}", where)
+    if "id" in data:
+        where += f" (id {data['id']!r})"
+    missing = [key for key in REQUEST_REQUIRED if key not in data]
+    if missing:
+        raise InputError(f"missing key(s) {', '.join(missing)}", where)
+    unknown = sorted(set(data) - REQUEST_KEYS)
+    if unknown:
+        raise InputError(f"unknown key(s) {', '.join(unknown)} (allowed: {', '.join(sorted(REQUEST_KEYS))})",
+                         where)
+    try:
+        return Request(id=data["id"], arrival=data["arrival"], prompt=data["prompt"], output=data["output"],
+                       predicted_output=data.get("predicted_output"),
+                       output_interval=data.get("output_interval"), metadata=data.get("metadata") or {})
+    except InputError as error:
+        raise InputError(error.message, where) from None
+
+
+def instance_from_dict(data: Any) -> Instance:
+    if not isinstance(data, Mapping):
+        raise InputError(f"an instance must be a JSON object, got {type(data).__name__}")
+    for key in ("memory", "requests"):
+        if key not in data:
+            raise InputError(f"missing key {key!r}")
+    unknown = sorted(set(data) - INSTANCE_KEYS)
+    if unknown:
+        raise InputError(f"unknown key(s) {', '.join(unknown)} (allowed: {', '.join(sorted(INSTANCE_KEYS))})")
+    if not isinstance(data["requests"], list):
+        raise InputError(f"'requests' must be a list, got {type(data['requests']).__name__}")
+    requests = [request_from_dict(item, k) for k, item in enumerate(data["requests"])]
+    return Instance(memory=data["memory"], requests=tuple(requests), name=data.get("name"),
+                    source=data.get("source"), batch_time=data.get("batch_time"),
+                    metadata=data.get("metadata") or {})
+
+
+def request_to_dict(request: Request) -> dict[str, Any]:
+    out: dict[str, Any] = {"id": request.id, "arrival": request.arrival, "prompt": request.prompt,
+                           "output": request.output}
+    if request.predicted_output is not None:
+        out["predicted_output"] = request.predicted_output
+    if request.output_interval is not None:
+        out["output_interval"] = list(request.output_interval)
+    if request.metadata:
+        out["metadata"] = dict(request.metadata)
+    return out
+
+
+def instance_to_dict(instance: Instance) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    if instance.name is not None:
+        out["name"] = instance.name
+    if instance.source is not None:
+        out["source"] = instance.source
+    out["memory"] = instance.memory
+    if instance.batch_time is not None:
+        out["batch_time"] = dict(instance.batch_time)
+    if instance.metadata:
+        out["metadata"] = dict(instance.metadata)
+    out["requests"] = [request_to_dict(r) for r in instance.requests]
+    return out
+
+
+def read_instance_json(path: str | Path) -> Instance:
+    data = load_json(path)
+    try:
+        instance = instance_from_dict(data)
+    except InputError as error:
+        raise error.located(str(path)) from None
+    if instance.name is None:
+        instance = instance.replace_requests(instance.requests, name=Path(path).stem)
+    return instance
+
+
+def write_instance(path: str | Path, instance: Instance) -> None:
+    write_json(path, instance_to_dict(instance))
+
+
+def schedule_from_dict(data: Any) -> Schedule:
+    if not isinstance(data, Mapping):
+        raise InputError(f"a schedule must be a JSON object, got {type(data).__name__}")
+    if "starts" not in data:
+        raise InputError("missing key 'starts'")
+    if not isinstance(data["starts"], Mapping):
+        raise InputError("'starts' must be an object mapping request ids to start rounds")
+    runs: dict[str, tuple[Run, ...]] = {}
+    raw_runs = data.get("runs") or {}
+    if not isinstance(raw_runs, Mapping):
+        raise InputError("'runs' must be an object mapping request ids to lists of runs")
+    for request_id, attempts in raw_runs.items():
+        where = f"runs[{request_id!r}]"
+        if not isinstance(attempts, list):
+            raise InputError("must be a list of {start, tokens, kept} objects", where)
+        parsed = []
+        for k, run in enumerate(attempts):
+            if not isinstance(run, Mapping) or not {"start", "tokens"} <= set(run) \
+                    or set(run) - {"start", "tokens", "kept"}:
+                raise InputError(f"run {k} must be an object with keys start, tokens and optional kept",
+                                 where)
+            try:
+                parsed.append(Run(run["start"], run["tokens"], run.get("kept", 0)))
+            except InputError as error:
+                raise InputError(error.message, f"{where}[{k}]") from None
+        runs[request_id] = tuple(parsed)
+    metadata = {k: v for k, v in data.items() if k not in ("starts", "runs")}
+    return Schedule(data["starts"], runs, metadata)
+
+
+def schedule_to_dict(schedule: Schedule) -> dict[str, Any]:
+    out: dict[str, Any] = dict(schedule.metadata)
+    out["starts"] = dict(schedule.starts)
+    if schedule.runs:
+        out["runs"] = {rid: [{"start": r.start, "tokens": r.tokens, "kept": r.kept} for r in runs]
+                       for rid, runs in schedule.runs.items()}
+    return out
+
+
+def read_schedule(path: str | Path) -> Schedule:
+    data = load_json(path)
+    try:
+        return schedule_from_dict(data)
+    except InputError as error:
+        raise error.located(str(path)) from None
+
+
+def write_schedule(path: str | Path, schedule: Schedule) -> None:
+    write_json(path, schedule_to_dict(schedule))

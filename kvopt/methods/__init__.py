@@ -1,0 +1,4 @@
+"""Built-in methods. Importing this package registers them (one import per module)."""
+
+from kvopt.bounds import trivial  # noqa: F401
+from kvopt.methods import fcfs  # noqa: F401

@@ -1,0 +1,145 @@
+"""The method registry: every exact method, heuristic, offline run of a policy and lower bound is one
+registered function `run(instance, settings) -> Outcome`, reached through `kvopt.solve`.
+
+Rule for method modules: import solver libraries (pyomo, ortools, highspy) inside the run function, so
+that importing kvopt and listing methods stays fast.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Any
+
+from kvopt.errors import InputError
+from kvopt.instance import Instance
+from kvopt.result import Status
+from kvopt.schedule import Schedule
+
+KINDS = ("exact", "heuristic", "policy", "bound")
+
+
+@dataclass(frozen=True)
+class Option:
+    """A method-specific option: name, type (int, float, bool or str), default, help, allowed values."""
+
+    name: str
+    type: type
+    default: Any
+    help: str
+    choices: tuple[Any, ...] | None = None
+
+    def parse(self, value: Any, method: str) -> Any:
+        where = f"method {method!r} option {self.name!r}"
+        if isinstance(value, str) and self.type is not str:
+            text = value.strip().lower()
+            try:
+                if self.type is bool:
+                    if text not in ("true", "false", "1", "0", "yes", "no"):
+                        raise ValueError
+                    value = text in ("true", "1", "yes")
+                elif self.type is int:
+                    value = int(text)
+                elif self.type is float:
+                    value = float(text)
+            except ValueError:
+                raise InputError(f"expected {self.type.__name__}, got {value!r}", where) from None
+        if self.type is float and isinstance(value, int) and not isinstance(value, bool):
+            value = float(value)
+        if value is not None and not isinstance(value, self.type):
+            raise InputError(f"expected {self.type.__name__}, got {value!r}", where)
+        if self.choices is not None and value not in self.choices:
+            raise InputError(f"must be one of {', '.join(map(str, self.choices))}, got {value!r}", where)
+        return value
+
+
+@dataclass(frozen=True)
+class Settings:
+    """What a method receives besides the instance: the common controls and its own options."""
+
+    time_limit: float | None = None
+    seed: int = 0
+    threads: int = 1
+    options: Mapping[str, Any] = field(default_factory=dict)
+    started: float = field(default_factory=time.monotonic)
+
+    def time_left(self) -> float | None:
+        """Seconds left before the time limit (never negative), None without a limit."""
+        if self.time_limit is None:
+            return None
+        return max(0.0, self.time_limit - (time.monotonic() - self.started))
+
+    def expired(self) -> bool:
+        left = self.time_left()
+        return left is not None and left <= 0.0
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What a method returns: its schedule (or None), its status, a proven lower bound (or None), the
+    objective it believes its schedule has (checked against the verifier), a log and extra figures."""
+
+    schedule: Schedule | None
+    status: Status
+    lower_bound: float | None = None
+    claimed_objective: int | None = None
+    log: tuple[str, ...] = ()
+    info: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class MethodSpec:
+    name: str
+    kind: str
+    summary: str
+    run: Callable[[Instance, Settings], Outcome]
+    options: tuple[Option, ...] = ()
+
+    def settings(self, time_limit: float | None, seed: int, threads: int,
+                 options: Mapping[str, Any]) -> Settings:
+        known = {option.name: option for option in self.options}
+        unknown = sorted(set(options) - set(known))
+        if unknown:
+            allowed = ", ".join(sorted(known)) or "none"
+            raise InputError(f"unknown option(s) {', '.join(unknown)} (allowed: {allowed})",
+                             f"method {self.name!r}")
+        if time_limit is not None and not time_limit > 0:
+            raise InputError(f"time limit must be positive, got {time_limit}", f"method {self.name!r}")
+        if threads < 1:
+            raise InputError(f"threads must be positive, got {threads}", f"method {self.name!r}")
+        values = {name: option.default for name, option in known.items()}
+        values.update({name: known[name].parse(value, self.name) for name, value in options.items()})
+        return Settings(time_limit=time_limit, seed=seed, threads=threads,
+                        options=MappingProxyType(values))
+
+
+_METHODS: dict[str, MethodSpec] = {}
+
+
+def register(name: str, kind: str, summary: str, options: tuple[Option, ...] = ()
+             ) -> Callable[[Callable[[Instance, Settings], Outcome]], Callable[[Instance, Settings], Outcome]]:
+    """Decorator registering `run(instance, settings) -> Outcome` under `name`."""
+    if kind not in KINDS:
+        raise ValueError(f"kind must be one of {KINDS}")
+
+    def add(run: Callable[[Instance, Settings], Outcome]) -> Callable[[Instance, Settings], Outcome]:
+        if name in _METHODS and _METHODS[name].run is not run:
+            raise ValueError(f"method {name!r} registered twice")
+        _METHODS[name] = MethodSpec(name, kind, summary, run, tuple(options))
+        return run
+    return add
+
+
+def get_method(name: str) -> MethodSpec:
+    import kvopt.methods  # noqa: F401  (registers the built-in methods)
+    try:
+        return _METHODS[name]
+    except KeyError:
+        raise InputError(f"unknown method {name!r}; known: {', '.join(sorted(_METHODS))}") from None
+
+
+def all_methods(kind: str | None = None) -> list[MethodSpec]:
+    import kvopt.methods  # noqa: F401
+    return [spec for _, spec in sorted(_METHODS.items()) if kind is None or spec.kind == kind]

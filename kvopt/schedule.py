@@ -1,0 +1,90 @@
+"""Schedules: the start round of every request, and for online runs with evictions the executed runs.
+
+A non-preemptive schedule is just `starts` (request id -> period p_i at which it starts; it runs in
+rounds p_i+1 .. p_i+o_i). An online run that evicted requests also lists, for those requests, every
+attempt as a `Run`: it started at `start`, held `prompt + kept + j` memory while producing its j-th token
+of this attempt, and produced `tokens` tokens before it was evicted (or, for the last run, completed).
+`kept` is how many previously generated tokens the run kept as part of its prompt (0 for
+evict-and-restart, the tokens generated so far for Vidur-style recompute). The last run's start is the
+request's entry in `starts`.
+
+A Schedule is structurally validated on construction; whether it is *feasible* for an instance is
+decided only by kvopt.verify.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Any
+
+from kvopt.errors import InputError
+from kvopt.instance import as_int
+
+
+@dataclass(frozen=True)
+class Run:
+    """One attempt of a request: started at `start`, produced `tokens` tokens, kept `kept` earlier
+    tokens as prompt."""
+
+    start: int
+    tokens: int
+    kept: int = 0
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "start", as_int(self.start, "run start", "run", minimum=0))
+        object.__setattr__(self, "tokens", as_int(self.tokens, "run tokens", "run", minimum=1))
+        object.__setattr__(self, "kept", as_int(self.kept, "run kept", "run", minimum=0))
+
+    @property
+    def end(self) -> int:
+        """The last round of this run (it holds memory in rounds start+1 .. end)."""
+        return self.start + self.tokens
+
+
+@dataclass(frozen=True)
+class Schedule:
+    """Start period of every request, and the runs of requests that were evicted at least once."""
+
+    starts: Mapping[str, int]
+    runs: Mapping[str, tuple[Run, ...]] = field(default_factory=dict)
+    metadata: Mapping[str, Any] = field(default_factory=dict, compare=False)
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.starts, Mapping):
+            raise InputError(f"starts must map request ids to rounds, got {type(self.starts).__name__}",
+                             "schedule")
+        starts = {}
+        for request_id, start in self.starts.items():
+            if not isinstance(request_id, str) or not request_id:
+                raise InputError(f"request ids must be non-empty strings, got {request_id!r}", "schedule")
+            starts[request_id] = as_int(start, "start", f"starts[{request_id!r}]", minimum=0)
+        runs = {}
+        for request_id, attempts in dict(self.runs).items():
+            where = f"runs[{request_id!r}]"
+            if request_id not in starts:
+                raise InputError("runs listed for a request that has no start", where)
+            attempts = tuple(attempts)
+            if not attempts or not all(isinstance(run, Run) for run in attempts):
+                raise InputError("runs must be a non-empty list of Run", where)
+            if attempts[-1].start != starts[request_id]:
+                raise InputError(f"last run starts at {attempts[-1].start} but starts gives "
+                                 f"{starts[request_id]}", where)
+            runs[request_id] = attempts
+        object.__setattr__(self, "starts", MappingProxyType(starts))
+        object.__setattr__(self, "runs", MappingProxyType(runs))
+        object.__setattr__(self, "metadata", MappingProxyType(dict(self.metadata)))
+
+    def __len__(self) -> int:
+        return len(self.starts)
+
+    @property
+    def evictions(self) -> int:
+        """Number of evicted attempts (runs that did not complete)."""
+        return sum(len(attempts) - 1 for attempts in self.runs.values())
+
+    @classmethod
+    def from_starts(cls, ids: Iterable[str], starts: Iterable[int], **metadata: Any) -> Schedule:
+        """A non-preemptive schedule from parallel sequences of ids and start periods."""
+        return cls(dict(zip(ids, (int(s) for s in starts), strict=True)), metadata=metadata)

@@ -1,0 +1,66 @@
+"""`solve(instance, method=...)`: the one entry point to every method.
+
+Whatever the method, its schedule goes through the independent verifier before a Result is returned;
+the objective in the Result is the verifier's, and a method whose schedule is infeasible, whose claimed
+objective disagrees, or whose lower bound exceeds its own objective raises SolveError instead of
+returning a wrong answer.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from kvopt.bounds.trivial import sum_of_outputs
+from kvopt.errors import SolveError
+from kvopt.instance import Instance
+from kvopt.methods.registry import get_method
+from kvopt.result import Result, Status
+from kvopt.verify import verify
+
+
+def solve(instance: Instance, method: str = "fcfs", *, time_limit: float | None = None, seed: int = 0,
+          threads: int = 1, **options: Any) -> Result:
+    """Run `method` on `instance` and return its verified Result.
+
+    time_limit: seconds (None = no limit); seed: for randomised methods; threads: solver threads;
+    options: method-specific options (see `kvopt methods`).
+    """
+    spec = get_method(method)
+    settings = spec.settings(time_limit, seed, threads, options)
+    clock = time.perf_counter()
+    outcome = spec.run(instance, settings)
+    runtime = time.perf_counter() - clock
+
+    status = outcome.status
+    objective = None
+    if outcome.schedule is not None:
+        report = verify(instance, outcome.schedule)
+        if not report.feasible:
+            raise SolveError(f"method {method!r} returned a schedule the verifier rejects: "
+                             f"{report.first_problem()}")
+        objective = report.objective
+        if outcome.claimed_objective is not None and outcome.claimed_objective != objective:
+            raise SolveError(f"method {method!r} claims objective {outcome.claimed_objective} but the "
+                             f"verifier computes {objective}")
+    elif status in (Status.OPTIMAL, Status.FEASIBLE):
+        raise SolveError(f"method {method!r} reports status {status} without a schedule")
+
+    info = dict(outcome.info)
+    lower_bound = outcome.lower_bound
+    trivial = sum_of_outputs(instance)
+    if lower_bound is None or lower_bound < trivial:
+        lower_bound = trivial
+        info.setdefault("lower_bound_source", "trivial")
+    if status is Status.OPTIMAL:
+        lower_bound = objective
+    if objective is not None and lower_bound > objective + 1e-6 * max(1, objective):
+        raise SolveError(f"method {method!r}: lower bound {lower_bound} exceeds the objective {objective} "
+                         f"of a verified schedule")
+    if status is Status.FEASIBLE and objective is not None and lower_bound >= objective - 1e-9:
+        status = Status.OPTIMAL  # the bound proves the schedule optimal
+        info["optimality_proved_by"] = info.get("lower_bound_source", method)
+    if isinstance(lower_bound, float) and lower_bound.is_integer():
+        lower_bound = int(lower_bound)
+    return Result(method=method, status=status, objective=objective, lower_bound=lower_bound,
+                  runtime_s=runtime, schedule=outcome.schedule, log=outcome.log, info=info)

@@ -1,0 +1,49 @@
+"""Shared fixtures and helpers for the test suite."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from kvopt import Instance, Request
+
+ROOT = Path(__file__).resolve().parent.parent
+SHARED_DATA = ROOT.parent / "shared" / "data"
+
+
+def homogeneous(memory: int, prompt: int, output: int, n: int) -> Instance:
+    """n identical requests, all arriving at round 0."""
+    return Instance(memory, tuple(Request(f"r{k}", 0, prompt, output) for k in range(n)),
+                    name=f"homogeneous_m{memory}_s{prompt}_o{output}_n{n}")
+
+
+@pytest.fixture
+def greedy_counterexample() -> Instance:
+    """paper.md §4.6: M=9, s=1, o=3, n=5 at round 0; greedy 27, optimum 25."""
+    return homogeneous(9, 1, 3, 5)
+
+
+def run_cli(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
+    """Run `python -m kvopt ARGS` in a subprocess (works installed or from a checkout)."""
+    env = dict(os.environ)
+    env["PYTHONPATH"] = str(ROOT) + os.pathsep + env.get("PYTHONPATH", "")
+    return subprocess.run([sys.executable, "-m", "kvopt", *args], capture_output=True, text=True,
+                          cwd=cwd or ROOT, env=env, timeout=600)
+
+
+def write_json(path: Path, data) -> Path:
+    path.write_text(json.dumps(data))
+    return path
+
+
+def shared_file(name: str) -> Path:
+    """A file of ../shared/data, or skip the test when the folder is absent."""
+    path = SHARED_DATA / name
+    if not path.exists():
+        pytest.skip(f"{path} is not available")
+    return path
