@@ -4,6 +4,12 @@ The theory counts rounds (`unit`: every round takes 1). Simulations of real hard
 round's duration as a function of the batch composition. A model is described by a JSON-able spec
 `{"model": NAME, ...parameters}` so it can live in an instance file; `make(spec)` builds it.
 Other modules add models with `@register("name")`.
+
+Arrival units. Without `arrival_unit_s` in the spec, request arrivals count rounds (batch indices) and a
+batch-time model only converts rounds into seconds for reporting. With `"arrival_unit_s": u`, arrivals
+are clock times a_i * u seconds: a simulator reveals request i when its clock passes a_i * u, and the
+round-level instance it verifies against has the arrivals as experienced (index of the first batch that
+could include the request).
 """
 
 from __future__ import annotations
@@ -58,19 +64,32 @@ def make(spec: Mapping[str, Any] | None) -> BatchTimeModel:
         raise InputError(f"a batch-time spec must be an object with a 'model' key, got {spec!r}",
                          "batch_time")
     name = spec["model"]
+    arrival_unit(spec)  # validates it
     if name not in _MODELS:
         raise InputError(f"unknown batch-time model {name!r}; known: {', '.join(available())}",
                          "batch_time")
-    parameters = {k: v for k, v in spec.items() if k != "model"}
+    parameters = {k: v for k, v in spec.items() if k not in ("model", "arrival_unit_s")}
     try:
         return _MODELS[name](**parameters)
     except TypeError as error:
         raise InputError(f"bad parameters for batch-time model {name!r}: {error}", "batch_time") from None
 
 
+def arrival_unit(spec: Mapping[str, Any] | None) -> float | None:
+    """Seconds per arrival unit, or None when arrivals count rounds."""
+    if spec is None or spec.get("arrival_unit_s") is None:
+        return None
+    unit = spec["arrival_unit_s"]
+    if isinstance(unit, bool) or not isinstance(unit, (int, float)) or not unit > 0:
+        raise InputError(f"arrival_unit_s must be a positive number of seconds, got {unit!r}", "batch_time")
+    return float(unit)
+
+
 def check_spec(spec: Mapping[str, Any]) -> dict[str, Any]:
     """Validate a spec by building its model; return the model's canonical spec."""
-    return make(spec).spec()
+    canonical = make(spec).spec()
+    unit = arrival_unit(spec)
+    return canonical if unit is None else {**canonical, "arrival_unit_s": unit}
 
 
 def _nonnegative(name: str, value: Any) -> float:

@@ -24,3 +24,12 @@ def test_bad_specs():
         make({"model": "linear", "bogus": 1})
     with pytest.raises(InputError, match="at least one positive"):
         make({"model": "linear"})
+
+
+def test_arrival_unit():
+    from kvopt.timing import arrival_unit, check_spec
+    assert arrival_unit(None) is None and arrival_unit({"model": "unit"}) is None
+    spec = check_spec({"model": "linear", "base": 0.02, "arrival_unit_s": 0.001})
+    assert arrival_unit(spec) == 0.001 and make(spec).seconds(BatchStats(1, 0, 1, 5)) == 0.02
+    with pytest.raises(InputError, match="arrival_unit_s must be a positive"):
+        make({"model": "unit", "arrival_unit_s": 0})
