@@ -2,3 +2,4 @@
 
 from kvopt.bounds import trivial  # noqa: F401
 from kvopt.methods import fcfs  # noqa: F401
+from kvopt.methods import policies  # noqa: F401  (every online policy, run offline)

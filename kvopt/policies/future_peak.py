@@ -18,18 +18,18 @@ costs O(k) vectorised work for k running requests. `check="direct"` recomputes e
 
 from __future__ import annotations
 
-import heapq
 import math
 from collections.abc import Iterable
 from typing import Any, ClassVar
 
 from kvopt.errors import InputError
 from kvopt.policies.peak_load import PeakLoad, direct_peak
-from kvopt.sim.policy import Policy, SimContext, length_estimate
+from kvopt.policies.queue import QueuedPolicy
+from kvopt.sim.policy import SimContext, length_estimate
 from kvopt.sim.state import RequestView, SimState
 
 
-class FuturePeakPolicy(Policy):
+class FuturePeakPolicy(QueuedPolicy):
     """Future-peak admission in the order given by `order_key` (shortest estimate first by default)."""
 
     lengths_allowed: ClassVar[tuple[str, ...]] = ("auto", "exact", "predicted")
@@ -60,29 +60,22 @@ class FuturePeakPolicy(Policy):
         super().start(context)
         self.limit = math.floor((1.0 - self.reserve) * context.memory)
         self.loads = PeakLoad()
-        self.queue: list[tuple[Any, int, RequestView]] = []
 
     def estimate(self, view: RequestView) -> int:
         return length_estimate(view, self.context.lengths, self.context.memory)
 
-    def order_key(self, view: RequestView) -> Any:
-        if self.shortest_first:
+    def queue_key(self, view: RequestView) -> Any:
+        if self.shortest_first:  # shortest predicted remaining output first
             return (self.estimate(view) - view.kept, view.arrival, view.index)
         return (view.arrival, view.index)
 
-    def _enqueue(self, view: RequestView) -> None:
-        heapq.heappush(self.queue, (self.order_key(view), view.index, view))
-
-    def arrived(self, view: RequestView, state: SimState) -> None:
-        self._enqueue(view)
-
     def evicted(self, view: RequestView, state: SimState) -> None:
         self.loads.discard(view.index)
-        self._enqueue(view)
+        super().evicted(view, state)
 
     def rejected(self, view: RequestView, state: SimState) -> None:
         self.loads.discard(view.index)
-        self._enqueue(view)
+        super().rejected(view, state)
 
     def completed(self, view: RequestView, state: SimState) -> None:
         self.loads.discard(view.index)
@@ -108,7 +101,7 @@ class FuturePeakPolicy(Policy):
         next_round = state.memory_next
         admitted: list[RequestView] = []
         while self.queue:
-            view = self.queue[0][2]
+            view = self.queue.peek()
             base, end = self._run(view, t)
             need_next = next_round + view.held0 + 1
             if self.check == "incremental":
@@ -119,7 +112,7 @@ class FuturePeakPolicy(Policy):
                 if state.observers:
                     state.explain(view, f"future peak {peak} > {self.limit} (predicted end {end})")
                 break
-            heapq.heappop(self.queue)
+            self.queue.pop()
             self.loads.add(view.index, base, end)
             next_round = need_next
             admitted.append(view)

@@ -22,62 +22,111 @@ import numpy as np
 
 
 class PeakLoad:
-    """Runs (key, base, end) and the load L(end) at each of their ends."""
+    """Runs (key, base, end) sorted by end, with the load L(end) at each of their ends.
 
-    def __init__(self) -> None:
-        self.ends = np.empty(0, np.int64)
-        self.bases = np.empty(0, np.int64)
-        self.loads = np.empty(0, np.int64)
-        self.keys = np.empty(0, np.int64)
+    Rows of one preallocated buffer (end, base, load, key) so that an insertion or a deletion is one
+    slice move."""
+
+    END, BASE, LOAD, KEY = range(4)
+
+    def __init__(self, capacity: int = 64) -> None:
+        self.data = np.zeros((4, capacity), np.int64)
+        self.size = 0
         self.entries: dict[int, tuple[int, int]] = {}
 
+    @classmethod
+    def from_runs(cls, keys: np.ndarray, bases: np.ndarray, ends: np.ndarray) -> PeakLoad:
+        """Build the structure for many runs at once (vectorised)."""
+        order = np.argsort(ends, kind="stable")
+        keys, bases, ends = keys[order], bases[order], ends[order]
+        n = ends.size
+        first = ends.searchsorted(ends, side="left")
+        base_after = np.concatenate([np.cumsum(bases[::-1])[::-1], [0]])
+        out = cls(max(64, 2 * n))
+        out.data[:, :n] = (ends, bases, base_after[first] + (n - first) * ends, keys)
+        out.size = n
+        out.entries = {int(k): (int(b), int(e)) for k, b, e in zip(keys, bases, ends)}
+        return out
+
+    def copy(self) -> PeakLoad:
+        out = PeakLoad.__new__(PeakLoad)
+        out.data, out.size, out.entries = self.data.copy(), self.size, dict(self.entries)
+        return out
+
     def __len__(self) -> int:
-        return len(self.entries)
+        return self.size
 
     def __contains__(self, key: int) -> bool:
         return key in self.entries
 
+    @property
+    def ends(self) -> np.ndarray:
+        return self.data[self.END, : self.size]
+
+    @property
+    def loads(self) -> np.ndarray:
+        return self.data[self.LOAD, : self.size]
+
     def _new_load(self, base: int, end: int) -> int:
         """L(end) after adding a run (base, end): the runs ending at or after `end`, plus itself."""
-        first = int(np.searchsorted(self.ends, end, side="left"))
-        after = self.ends.size - first
-        return int(self.bases[first:].sum()) + after * end + base + end
+        ends = self.data[self.END, : self.size]
+        first = int(ends.searchsorted(end, side="left"))
+        return int(self.data[self.BASE, first: self.size].sum()) + (self.size - first) * end + base + end
 
     def peak_with(self, base: int, end: int) -> int:
         """The largest L over all completion points if a run (base, end) were added."""
-        upto = int(np.searchsorted(self.ends, end, side="right"))
+        ends = self.data[self.END, : self.size]
+        loads = self.data[self.LOAD, : self.size]
+        upto = int(ends.searchsorted(end, side="right"))
         peak = self._new_load(base, end)
         if upto:
-            peak = max(peak, int((self.loads[:upto] + self.ends[:upto]).max()) + base)
-        if upto < self.ends.size:
-            peak = max(peak, int(self.loads[upto:].max()))
+            peak = max(peak, int((loads[:upto] + ends[:upto]).max()) + base)
+        if upto < self.size:
+            peak = max(peak, int(loads[upto:].max()))
         return peak
 
+    def peaks_with_each(self, bases: np.ndarray, ends: np.ndarray) -> np.ndarray:
+        """peak_with(bases[i], ends[i]) for every i at once (vectorised; the runs are not added)."""
+        n = self.size
+        own_ends, loads = self.data[self.END, :n], self.data[self.LOAD, :n]
+        first = own_ends.searchsorted(ends, side="left")
+        upto = own_ends.searchsorted(ends, side="right")
+        base_after = np.concatenate([np.cumsum(self.data[self.BASE, :n][::-1])[::-1], [0]])
+        peaks = base_after[first] + (n - first) * ends + bases + ends
+        if n:
+            before = np.maximum.accumulate(loads + own_ends)
+            peaks = np.where(upto > 0, np.maximum(peaks, before[np.maximum(upto - 1, 0)] + bases), peaks)
+            after = np.concatenate([np.maximum.accumulate(loads[::-1])[::-1], [np.iinfo(np.int64).min]])
+            peaks = np.maximum(peaks, after[upto])
+        return peaks
+
     def peak(self) -> int:
-        return int(self.loads.max()) if self.loads.size else 0
+        return int(self.loads.max()) if self.size else 0
 
     def add(self, key: int, base: int, end: int) -> None:
         if key in self.entries:
             raise KeyError(f"run {key} is already present")
-        upto = int(np.searchsorted(self.ends, end, side="right"))
+        if self.size == self.data.shape[1]:
+            self.data = np.concatenate([self.data, np.zeros_like(self.data)], axis=1)
+        data, n = self.data, self.size
+        upto = int(data[self.END, :n].searchsorted(end, side="right"))
         new_load = self._new_load(base, end)
-        self.loads[:upto] += base + self.ends[:upto]
-        self.ends = np.insert(self.ends, upto, end)
-        self.bases = np.insert(self.bases, upto, base)
-        self.loads = np.insert(self.loads, upto, new_load)
-        self.keys = np.insert(self.keys, upto, key)
+        data[self.LOAD, :upto] += base + data[self.END, :upto]
+        data[:, upto + 1: n + 1] = data[:, upto:n]
+        data[:, upto] = (end, base, new_load, key)
+        self.size = n + 1
         self.entries[key] = (base, end)
 
     def remove(self, key: int) -> None:
         base, end = self.entries.pop(key)
-        first = int(np.searchsorted(self.ends, end, side="left"))
-        upto = int(np.searchsorted(self.ends, end, side="right"))
-        position = first + int(np.flatnonzero(self.keys[first:upto] == key)[0])
-        self.loads[:upto] -= base + self.ends[:upto]
-        self.ends = np.delete(self.ends, position)
-        self.bases = np.delete(self.bases, position)
-        self.loads = np.delete(self.loads, position)
-        self.keys = np.delete(self.keys, position)
+        data, n = self.data, self.size
+        ends = data[self.END, :n]
+        first = int(ends.searchsorted(end, side="left"))
+        upto = int(ends.searchsorted(end, side="right"))
+        position = first + int(np.flatnonzero(data[self.KEY, first:upto] == key)[0])
+        data[self.LOAD, :upto] -= base + data[self.END, :upto]
+        data[:, position: n - 1] = data[:, position + 1: n]
+        self.size = n - 1
 
     def discard(self, key: int) -> None:
         if key in self.entries:
@@ -85,8 +134,8 @@ class PeakLoad:
 
     def ending_by(self, period: int) -> list[int]:
         """Keys of runs predicted to end at or before `period`."""
-        upto = int(np.searchsorted(self.ends, period, side="right"))
-        return self.keys[:upto].tolist()
+        upto = int(self.data[self.END, : self.size].searchsorted(period, side="right"))
+        return self.data[self.KEY, :upto].tolist()
 
 
 def direct_peak(runs: Iterable[tuple[int, int]]) -> int:
