@@ -13,7 +13,8 @@ would ignore memory such a request really holds.
 Incremental check (paper.md §4.1 hint): the loads at the completion points of the running requests live
 in a `PeakLoad` updated on start, completion, eviction and when a run becomes overdue; one admission test
 costs O(k) vectorised work for k running requests. `check="direct"` recomputes every point from scratch
-(the reference used by the property tests).
+(the reference used by the property tests). The limit is (1 - reserve) M, except that an idle worker
+admits its first request against M (a request needing the reserve would otherwise never run).
 """
 
 from __future__ import annotations
@@ -94,13 +95,14 @@ class FuturePeakPolicy(QueuedPolicy):
         runs.extend(self._run(view, t) for view in (*admitted, candidate))
         return direct_peak(runs)
 
-    def admit(self, state: SimState) -> Iterable[RequestView]:
+    def admit(self, state: SimState, most: int | None = None) -> Iterable[RequestView]:
+        """Start requests in queue order while the check passes (at most `most` of them)."""
         t = state.period
         for key in self.loads.ending_by(t):  # overdue: counted in the coming round only
             self.loads.remove(key)
         next_round = state.memory_next
         admitted: list[RequestView] = []
-        while self.queue:
+        while self.queue and (most is None or len(admitted) < most):
             view = self.queue.peek()
             base, end = self._run(view, t)
             need_next = next_round + view.held0 + 1
@@ -108,9 +110,10 @@ class FuturePeakPolicy(QueuedPolicy):
                 peak = max(need_next, self.loads.peak_with(base, end))
             else:
                 peak = max(need_next, self._direct_peak(state, admitted, view))
-            if peak > self.limit:
+            limit = self.limit if (state.running or admitted) else state.memory
+            if peak > limit:
                 if state.observers:
-                    state.explain(view, f"future peak {peak} > {self.limit} (predicted end {end})")
+                    state.explain(view, f"future peak {peak} > {limit} (predicted end {end})")
                 break
             self.queue.pop()
             self.loads.add(view.index, base, end)

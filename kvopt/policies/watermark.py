@@ -4,7 +4,8 @@
 
 Admission (both): first come, first served; the queue head starts while the memory held now plus the
 prompts of the requests started this period stays within (1 - alpha) M; no look-ahead on future growth;
-stop at the first misfit. When the running requests' growth would exceed M, requests are evicted (most
+stop at the first misfit (an idle worker admits its first request against M, so that a prompt larger than
+(1 - alpha) M still runs). When the running requests' growth would exceed M, requests are evicted (most
 recently started first) and restart from scratch: the greedy evicts just enough to fit M, β-clearing
 clears down to (1 - beta) M. Paper configurations: greedy with alpha in {0.3, 0.25}, clearing with
 alpha in {0.2, 0.1} x beta in {0.2, 0.1}.
@@ -60,7 +61,7 @@ class WatermarkFCFS(QueuedPolicy):
                 if state.observers:
                     state.explain(view, f"{self.max_running} requests running (cap)")
                 break
-            if usage + view.held0 > budget:
+            if usage + view.held0 > (budget if state.running or admitted else state.memory):
                 if state.observers:
                     state.explain(view, f"held {usage} + prompt {view.held0} > (1 - {self.alpha}) M = {budget}")
                 break

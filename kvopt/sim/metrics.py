@@ -6,8 +6,9 @@ Throughput over time: tokens processed per window (prompt tokens prefilled, reco
 plus output tokens produced) against tokens arriving (prompt + output of the requests arriving in the
 window), per round and per second. Memory utilisation per round (memory / M). Evictions and tokens lost
 (restart) or recomputed (recompute). Stability diagnostics: the least-squares slope of the queue length
-over time and of latency over arrival time -- a stable system shows slopes near 0, an overloaded one a
-positive queue slope (anchors.md §A.7; the paper's "latency slope", paper.md §6.2).
+over time while requests arrive (rounds up to the last arrival; the drain afterwards is excluded) and of
+latency over arrival time -- a stable system shows slopes near 0, an overloaded one positive slopes
+(anchors.md §A.7; the paper's "latency slope", paper.md §6.2).
 """
 
 from __future__ import annotations
@@ -87,6 +88,7 @@ def summarize(simulation: Simulation, windows: int = 20) -> dict[str, Any]:
     utilisation = rounds["memory"] / memory
     n_rounds = int(rounds["period"].size)
     makespan = int(req["completion"].max())
+    arriving = rounds["period"] <= req["arrival"].max()  # rounds while requests still arrive
     out: dict[str, Any] = {
         "requests": int(latency.size),
         "objective": simulation.objective,
@@ -107,7 +109,7 @@ def summarize(simulation: Simulation, windows: int = 20) -> dict[str, Any]:
                                              / max(1, makespan)),
         "queue": {"mean": float(rounds["waiting"].mean()) if n_rounds else 0.0,
                   "max": int(rounds["waiting"].max()) if n_rounds else 0,
-                  "slope_per_round": _slope(rounds["period"], rounds["waiting"])},
+                  "slope_per_round": _slope(rounds["period"][arriving], rounds["waiting"][arriving])},
         "latency_slope_per_round": _slope(req["arrival"], latency),
         "throughput_windows_rounds": throughput(simulation, windows),
     }
@@ -117,7 +119,7 @@ def summarize(simulation: Simulation, windows: int = 20) -> dict[str, Any]:
         out["latency_seconds"] = _distribution(latency_s)
         out["ttft_seconds"] = _distribution(req["first_token_s"] - req["arrival_s"])
         out["makespan_seconds"] = float(rounds["clock"][-1]) if n_rounds else 0.0
-        out["queue"]["slope_per_second"] = _slope(rounds["clock"], rounds["waiting"])
+        out["queue"]["slope_per_second"] = _slope(rounds["clock"][arriving], rounds["waiting"][arriving])
         out["latency_slope_per_second"] = _slope(req["arrival_s"], latency_s)
         out["throughput_windows_seconds"] = throughput(simulation, windows, seconds=True)
     return out
