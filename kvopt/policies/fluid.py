@@ -2,21 +2,22 @@
 policy with constant regret under stochastic arrivals claimed in arXiv 2502.07115 v2, whose algorithm is
 not public; paper.md §2.1, §4.6 [INF]).
 
-Fluid relaxation. Memory is the one resource: a request with r remaining tokens started holding h uses
-v = h*r + r(r+1)/2 memory-rounds, and M memory-rounds are supplied per round. The fluid problem "start as
-many requests per round as memory sustains, cheapest first" is a fractional knapsack whose optimum takes
-the waiting requests in increasing v (Smith's rule for the memory resource) and starts
-c = max{k : v_(1) + ... + v_(k) <= M} (plus the fractional part of the next) per round.
+Fluid relaxation. Memory is the one resource: a request with r tokens to produce, started holding h,
+uses v = h*r + r(r+1)/2 memory-rounds, and M memory-rounds are supplied per round. The fluid problem
+"start as many requests per round as memory sustains, cheapest first" is a fractional knapsack whose
+optimum takes requests in increasing v (Smith's rule for the memory resource); for the arrival mix it
+sustains c = M / mean(v) starts per round (`fluid_rate` solves the knapsack for a given set).
 
-Policy. Every period the fluid problem is re-solved on the current queue (the LP-resolving idea of
-bounded-regret policies for stochastic systems) and c is added to a budget of starts, capped at
-`burst` rounds' worth (at least one start; an idle worker always gets one). Requests are taken in increasing v, each must pass MC-SF's
-future-peak check, and at most floor(budget) start. Pacing at the fluid rate spreads starts evenly
-instead of starting everything that fits at once, so the memory peaks of requests do not coincide: on
-M=9, s=1, o=3, n=5 it starts one request per round (0, 1, 2, 3, 4) and attains the optimum 25 where the
-greedy MC-SF stops at 27 (paper.md §4.6: optimal schedules stagger). `burst` (default 5) trades pacing
-against catching up after a quiet spell; `benchmarks/online_regret.py --burst-grid` prints the grid on the
-homogeneous counterexamples and the paper-synthetic sample that chose it (docs/online_results.md).
+Policy. The fluid rate is re-solved every period: the larger of the rate the arrival mix seen so far
+sustains (learned online) and the knapsack rate of the current queue served cheapest first (the
+LP-resolving idea of bounded-regret policies); it is added to a budget of starts that refills up to
+`burst` rounds' worth. Waiting requests are taken in increasing v, each must pass MC-SF's
+future-peak check, and at most floor(budget) start (an idle worker always gets one). In quiet spells the
+budget fills and bursts start at once; under sustained pressure starts are paced at the fluid rate, so
+memory peaks of requests started together do not coincide: on M=9, s=1, o=3, n=5 it starts one request
+per round (0, 1, 2, 3, 4) and attains the optimum 25 where MC-SF's greedy stops at 27 (paper.md §4.6:
+optimal schedules stagger). `burst` (default 5) was chosen with `benchmarks/online_regret.py --burst-grid`
+(docs/online_results.md).
 """
 
 from __future__ import annotations
@@ -66,6 +67,13 @@ class Fluid(FuturePeakPolicy):
     def start(self, context: SimContext) -> None:
         super().start(context)
         self.budget = 0.0
+        self.volume_seen = 0
+        self.seen = 0
+
+    def arrived(self, view: RequestView, state: SimState) -> None:
+        super().arrived(view, state)
+        self.volume_seen += self.volume(view)
+        self.seen += 1
 
     def volume(self, view: RequestView) -> int:
         remaining = self.estimate(view) - view.kept
@@ -75,12 +83,13 @@ class Fluid(FuturePeakPolicy):
         return (self.volume(view), view.arrival, view.index)
 
     def admit(self, state: SimState) -> Iterable[RequestView]:
-        if not self.queue:
-            self.budget = 0.0
-            return []
-        volumes = np.fromiter((entry[0][0] for entry in self.queue.heap), np.int64, len(self.queue))
-        rate = fluid_rate(volumes, self.limit)
+        rate = self.limit * self.seen / self.volume_seen if self.seen else 0.0
+        if self.queue:  # a backlog served cheapest first sustains more starts than the average mix
+            volumes = np.fromiter((entry[0][0] for entry in self.queue.heap), np.int64, len(self.queue))
+            rate = max(rate, fluid_rate(volumes, self.limit))
         self.budget = min(self.budget + rate, max(1.0, self.burst * rate))
+        if not self.queue:
+            return []
         allowed = math.floor(self.budget + 1e-9)
         if not state.running:  # pacing never leaves the worker idle
             allowed = max(allowed, 1)
