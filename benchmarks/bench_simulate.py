@@ -20,6 +20,7 @@ sys.path.insert(0, os.path.dirname(__file__))
 from workloads import lmsys_like, source_name  # noqa: E402
 
 from kvopt.policies import make_policy  # noqa: E402
+from kvopt.predictions import apply_predictions  # noqa: E402
 from kvopt.sim import simulate  # noqa: E402
 
 
@@ -30,14 +31,17 @@ def main() -> None:
     parser.add_argument("--rate", type=float, default=1.3)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--source", choices=["auto", "file", "generator"], default="auto")
+    parser.add_argument("--predictions", help="add predictions first (e.g. interval:0.5 for amax/amin)")
     args = parser.parse_args()
     print(f"workload: LMSYS-like ({source_name(args.source)}), M = 16492, Poisson {args.rate}/round, "
-          f"seed {args.seed}; load average {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores")
+          f"seed {args.seed}, predictions {args.predictions or 'none'}; load average {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores")
     print("| requests | policy | executed rounds | wall s | requests/s | rounds/s | mean latency (rounds) | "
           "evictions |")
     print("|---:|---|---:|---:|---:|---:|---:|---:|")
     for size in args.sizes:
         instance = lmsys_like(size, rate=args.rate, seed=args.seed, source=args.source)
+        if args.predictions:
+            instance = apply_predictions(instance, args.predictions, args.seed)
         for name in args.policies.split(","):
             clock = time.perf_counter()
             simulation = simulate(instance, make_policy(name))

@@ -15,8 +15,9 @@ Regret(T) = E[TEL(policy)] - E[OPT(T)], OPT the hindsight optimum. `--reference 
 the best lower bound of every registered bound method (today the trivial bound sum o_i; the volume and LP
 bounds count as soon as they are registered), so the figure printed is an UPPER bound on the regret;
 `--reference ip` solves the hindsight IP (when the `ip` method exists) and uses its optimum, or its dual
-bound when the time limit stops it. Each cell is a mean over --seeds seeds with its standard error; the
-last column fits regret = a + b T by least squares: a flat regret has b ~ 0.
+bound when the time limit stops it. Each cell is a mean over --seeds seeds with its standard error; a
+least-squares fit regret = a + b T follows (a flat regret has b ~ 0). A second table gives each policy's
+excess over the best of the policies on the same instance (not a regret: the best policy is no optimum).
 """
 
 from __future__ import annotations
@@ -112,6 +113,7 @@ def main() -> None:
           f"M = {memory}, load {args.load} -> Poisson {rate:.4f} requests/round; reference: {args.reference}; "
           f"{args.seeds} seeds; load average {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores")
     regrets = {name: [] for name in policies}
+    excess_rows = []
     print("| T | requests (mean) | reference TEL (mean) | " + " | ".join(f"{p} regret" for p in policies) + " |")
     print("|---:|---:|---:|" + "---:|" * len(policies))
     for horizon in args.horizons:
@@ -125,6 +127,8 @@ def main() -> None:
             kinds.add(kind)
             for name in policies:
                 cells[name].append(simulate(instance, make_policy(name)).objective - value)
+        best = np.min([cells[name] for name in policies], axis=0)
+        excess_rows.append((horizon, {name: np.array(cells[name]) - best for name in policies}))
         line = f"| {horizon} | {np.mean(counts):.0f} | {np.mean(references):,.0f} ({'/'.join(sorted(kinds))}) |"
         for name in policies:
             values = np.array(cells[name], float)
@@ -136,6 +140,11 @@ def main() -> None:
     for name in policies:
         slope, intercept = np.polyfit(np.array(args.horizons, float), np.array(regrets[name]), 1)
         print(f"  {name}: b = {slope:.3f}, a = {intercept:.1f}")
+    print("\nexcess over the best policy on the same instance (mean over seeds):")
+    print("| T | " + " | ".join(policies) + " |")
+    print("|---:|" + "---:|" * len(policies))
+    for horizon, excess in excess_rows:
+        print(f"| {horizon} | " + " | ".join(f"{excess[name].mean():,.1f}" for name in policies) + " |")
 
 
 if __name__ == "__main__":
