@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import heapq
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 from kvopt.sim.policy import Policy
@@ -28,15 +28,6 @@ class WaitingQueue:
 
     def pop(self) -> RequestView:
         return heapq.heappop(self.heap)[2]
-
-    def in_order(self) -> Iterator[RequestView]:
-        """All waiting views in priority order (does not consume the queue)."""
-        return (entry[2] for entry in sorted(self.heap))
-
-    def remove(self, views: set[str]) -> None:
-        """Drop the given ids (started out of order)."""
-        self.heap = [entry for entry in self.heap if entry[2].id not in views]
-        heapq.heapify(self.heap)
 
 
 class QueuedPolicy(Policy):

@@ -4,7 +4,8 @@ Latency: total and mean, p50/p90/p99, in rounds (completion - arrival) and in se
 model. Time to first token: the end of the first round of a request's first run, minus its arrival.
 Throughput over time: tokens processed per window (prompt tokens prefilled, recomputed tokens included,
 plus output tokens produced) against tokens arriving (prompt + output of the requests arriving in the
-window), per round and per second. Memory utilisation per round (memory / M). Evictions and tokens lost
+window), per round and per second. Memory utilisation per executed round (memory / M; idle rounds, which
+hold nothing, are counted separately). Evictions and tokens lost
 (restart) or recomputed (recompute). Stability diagnostics: the least-squares slope of the queue length
 over time while requests arrive (rounds up to the last arrival; the drain afterwards is excluded) and of
 latency over arrival time -- a stable system shows slopes near 0, an overloaded one positive slopes

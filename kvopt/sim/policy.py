@@ -1,6 +1,7 @@
 """The interface between the simulator and an online policy.
 
-A policy is asked once per period `admit(state)`: which waiting requests start now. Everything else is
+A policy is asked `admit(state)` once per period while requests run, and at each arrival while the worker
+is idle (idle stretches are skipped): which waiting requests start now. Everything else is
 optional: lifecycle hooks (arrived, started, rejected, completed, evicted) let a policy keep incremental
 data structures; `flush` is asked only when nothing runs, requests wait and no request will ever arrive
 again (end of a trace; a threshold policy must not strand them); `clear_target` is the memory level an

@@ -98,10 +98,6 @@ class SimState:
     def generated(self, view: RequestView) -> int:
         return view.generated(self.period)
 
-    def holding(self, view: RequestView) -> int:
-        """Memory a running request holds in the round that just ended."""
-        return view.prompt + view.generated(self.period)
-
     def explain(self, view: RequestView, reason: str) -> None:
         """Record why a waiting request was not started (seen by observers, e.g. a decision trace)."""
         for observer in self.observers:
