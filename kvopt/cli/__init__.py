@@ -14,6 +14,7 @@ VERBS = [
     "kvopt.cli.solve_cmd",
     "kvopt.cli.methods_cmd",
     "kvopt.cli.convert_cmd",
+    "kvopt.cli.certify_cmd",
 ]
 
 
