@@ -14,6 +14,8 @@ VERBS = [
     "kvopt.cli.solve_cmd",
     "kvopt.cli.methods_cmd",
     "kvopt.cli.convert_cmd",
+    "kvopt.cli.generate_cmd",
+    "kvopt.cli.hardware_cmd",
 ]
 
 
