@@ -15,8 +15,8 @@ exact method can later confirm which one is optimal.
   notes' construction, not the paper's]: M = x(x+1); a long request A (s = M - x, o = x) at round 0 and
   x short ones B (s = x, o = 1) released at round tau + 1. A and any B never fit together, and all B fit
   in one round, so OPT = min(A first, all B first) (witnesses "a-first", "b-first"). An online policy that
-  starts A at tau faces exactly this instance; the adaptive adversary that watches a policy is in the
-  policies' package.
+  starts A at tau faces exactly this instance; the adaptive adversary, which watches a policy and
+  chooses tau, needs the online simulator and is built with the policies.
 * `fat_thin(M)`: §5.3 [INF construction consistent with Wang-Ye-Zhou, arXiv 2508.06133]: k = floor(sqrt M)
   "fat" requests (s = M - 1, o = 1) and m = floor(M/3) "thin" ones (s = 1, o = 2), all at round 0.
   Shortest-first runs the fat ones first: k(k+1)/2 + m(k+2); thin first costs 2m + k(k+5)/2
