@@ -13,7 +13,7 @@ import pytest
 from kvopt import Instance, Request
 
 ROOT = Path(__file__).resolve().parent.parent
-SHARED_DATA = ROOT.parent / "shared" / "data"
+SHARED_DATA = Path(os.environ.get("KVOPT_SHARED_DATA") or ROOT.parent / "shared" / "data")  # override for worktrees
 
 
 def homogeneous(memory: int, prompt: int, output: int, n: int) -> Instance:
