@@ -47,3 +47,18 @@ def shared_file(name: str) -> Path:
     if not path.exists():
         pytest.skip(f"{path} is not available")
     return path
+
+
+@pytest.fixture
+def temporary_methods():
+    """Register methods for one test only: call `temporary_methods(name, kind, run, **options)`."""
+    from kvopt.methods.registry import register, unregister
+    names = []
+
+    def add(name, kind, run, options=()):
+        register(name, kind=kind, summary="temporary method for a test", options=options)(run)
+        names.append(name)
+
+    yield add
+    for name in names:
+        unregister(name)

@@ -7,21 +7,22 @@ import pytest
 from conftest import ROOT, run_cli
 from kvopt import InputError, SolveError
 from kvopt.certify import certify
-from kvopt.methods.registry import Outcome, register
+from kvopt.methods.registry import Outcome
 from kvopt.result import Status
 
 
-@register("test-overbound", kind="bound", summary="a wrong bound above the optimum (for tests)")
 def _overbound(instance, settings):
+    """A wrong bound above the optimum."""
     return Outcome(None, Status.BOUND, lower_bound=10**6)
 
 
-@register("test-special", kind="exact", summary="applies to nothing (for tests)")
 def _special(instance, settings):
+    """A special-case method that applies to nothing."""
     raise InputError("only for instances that do not exist")
 
 
-def test_certify_records_every_attempt(greedy_counterexample):
+def test_certify_records_every_attempt(greedy_counterexample, temporary_methods):
+    temporary_methods("test-special", "exact", _special)
     certificate = certify(greedy_counterexample, budget_s=10, methods=["fcfs", "trivial", "test-special"])
     assert certificate.objective == 27 and certificate.lower_bound == 15
     assert certificate.bound_method == "trivial" and not certificate.optimal
@@ -30,7 +31,8 @@ def test_certify_records_every_attempt(greedy_counterexample):
     assert certificate.gap == pytest.approx(12 / 27)
 
 
-def test_a_bound_above_another_methods_verified_objective_is_caught(greedy_counterexample):
+def test_a_bound_above_another_methods_verified_objective_is_caught(greedy_counterexample, temporary_methods):
+    temporary_methods("test-overbound", "bound", _overbound)
     with pytest.raises(SolveError, match="exceeds the verified objective 27 of fcfs"):
         certify(greedy_counterexample, budget_s=10, methods=["fcfs", "test-overbound"])
 
