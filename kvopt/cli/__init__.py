@@ -15,6 +15,7 @@ VERBS = [
     "kvopt.cli.methods_cmd",
     "kvopt.cli.convert_cmd",
     "kvopt.cli.certify_cmd",
+    "kvopt.cli.check_claim_cmd",
     "kvopt.cli.generate_cmd",
     "kvopt.cli.hardware_cmd",
 ]
