@@ -14,6 +14,9 @@ VERBS = [
     "kvopt.cli.solve_cmd",
     "kvopt.cli.methods_cmd",
     "kvopt.cli.convert_cmd",
+    "kvopt.cli.sweep_cmd",
+    "kvopt.cli.report_cmd",
+    "kvopt.cli.plot_cmd",
 ]
 
 
