@@ -16,9 +16,10 @@ import os
 import uuid
 from collections.abc import Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
 from typing import Any
 
-from kvopt.errors import InputError
+from kvopt.errors import InputError, SolveError
 from kvopt.sweep.jobs import ERROR, Job
 from kvopt.sweep.worker import execute, failed_row
 
@@ -92,7 +93,13 @@ class LocalExecutor(Executor):
             done, _ = wait(pending, return_when=FIRST_COMPLETED)
             for future in done:
                 job = pending.pop(future)
-                yield _row(job, None if future.exception() else future.result(), future.exception())
+                failure = future.exception()
+                if isinstance(failure, BrokenProcessPool):
+                    # A worker was killed from outside (jobs run in their own processes): no job is to
+                    # blame, so none is recorded as failed; the unrecorded jobs run when the sweep resumes.
+                    raise SolveError("a worker process of the local pool was killed; the jobs finished so "
+                                     "far are recorded: run the same command to resume") from None
+                yield _row(job, None if failure else future.result(), failure)
 
     def close(self, interrupted: bool = False) -> None:
         if interrupted:  # do not wait for running jobs: stop the workers (their job processes die too)
@@ -117,7 +124,7 @@ class DaskExecutor(Executor):
             self.description = f"Dask LocalCluster ({workers} workers)"
         else:
             try:
-                self._client = Client(scheduler, timeout="20s")
+                self._client = Client(scheduler, timeout="10s")
             except (OSError, TimeoutError, ValueError) as error:
                 raise InputError(f"cannot reach the Dask scheduler: {error}", scheduler) from None
             self.description = f"Dask cluster at {scheduler}"

@@ -8,9 +8,12 @@ whatever the job started), its output goes to /dev/null (the method's log is ret
 except for a crash's Python stack (faulthandler), which is returned as the error's traceback, and on
 Linux it dies with its parent (prctl PR_SET_PDEATHSIG), so an interrupted sweep leaves no orphans.
 
-`os.fork` in a threaded process (a Dask worker) is safe here because the child runs only the job and
-leaves through `os._exit`; if it ever deadlocked, the guard would kill it and record a time-out. Without
-`os.fork` (Windows) the call runs in-process and the guard cannot be enforced.
+A process whose other threads keep running (a Dask worker) does not fork itself: forking it would be slow
+(every page those threads write while the child lives gets copied) and unsafe (a lock another thread
+holds stays locked in the child). It hands the call to its single-threaded fork server instead
+(kvopt.sweep.forkserver). Whoever forks imports afterwards what the child imported (a solver library,
+say), so that the next child starts with it. Without `os.fork` (Windows) the call runs in-process and
+the guard cannot be enforced.
 """
 
 from __future__ import annotations
@@ -19,11 +22,14 @@ import faulthandler
 import os
 import pickle
 import select
+import importlib
 import signal
 import sys
 import tempfile
+import threading
 import time
 import traceback
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -45,6 +51,14 @@ def call_isolated(function: Callable[[Any], Any], argument: Any, timeout: float 
     """`function(argument)` in a child process, killed after `timeout` seconds (None: no guard)."""
     if not hasattr(os, "fork"):
         return _call_here(function, argument)
+    if threading.active_count() > 1:
+        from kvopt.sweep.forkserver import call_in_server
+        return call_in_server(function, argument, timeout)
+    return fork_and_call(function, argument, timeout)
+
+
+def fork_and_call(function: Callable[[Any], Any], argument: Any, timeout: float | None) -> Isolated:
+    """call_isolated by forking this (single-threaded) process."""
     for stream in (sys.stdout, sys.stderr):
         stream.flush()  # otherwise the child would print the parent's pending output again
     _load_prctl()
@@ -72,7 +86,20 @@ def call_isolated(function: Callable[[Any], Any], argument: Any, timeout: float 
             stack = crash_log.read().decode(errors="replace").strip() or None
             return Isolated(error=_death(os.waitstatus_to_exitcode(status)), traceback=stack)
     value, error, trace, new_modules = pickle.loads(data)
+    _warm(new_modules)
     return Isolated(value, error, trace, new_modules=new_modules)
+
+
+def _warm(modules: tuple[str, ...]) -> None:
+    """Import the modules a child imported, so that the next child starts with them. Best effort."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        for name in modules:
+            if name not in sys.modules:
+                try:
+                    importlib.import_module(name)
+                except BaseException:  # noqa: BLE001 - a module that cannot be imported again is not warmed
+                    continue
 
 
 def _call_here(function: Callable[[Any], Any], argument: Any,

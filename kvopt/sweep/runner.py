@@ -44,46 +44,50 @@ def results_path(config: SweepConfig, results: str | Path | None) -> Path:
     return config.results or config.path.with_name(f"{config.name}.sqlite")
 
 
-def plan(config: SweepConfig, store: ResultsStore, retry_failed: bool = False) -> tuple[list[Job], list[Job]]:
-    """All jobs of the grid, and those still to run. Records the instances and refreshes labels."""
-    jobs, contents = expand_jobs(config)
-    store.add_instances(contents)
+def pending(jobs: list[Job], store: ResultsStore, retry_failed: bool = False) -> list[Job]:
+    """The jobs still to run; gives recorded jobs the current config's labels."""
     recorded = store.statuses()
     store.relabel({job.key: job.label for job in jobs if job.key in recorded})
-    todo = [job for job in jobs
-            if job.key not in recorded or (retry_failed and recorded[job.key][1] is not None)]
-    return jobs, todo
+    return [job for job in jobs if job.key not in recorded or (retry_failed and recorded[job.key][1] is not None)]
 
 
 def run_sweep(config: SweepConfig, results: str | Path | None = None, *, executor: str = "local",
               scheduler: str | None = None, workers: int | None = None, retry_failed: bool = False,
               progress: bool = True, dry_run: bool = False,
               on_row: Callable[[dict[str, Any]], None] | None = None) -> SweepSummary:
-    """Run the jobs of `config` not yet in `results`; returns what was run and how it ended."""
+    """Run the jobs of `config` not yet in `results`; returns what was run and how it ended.
+
+    Nothing is written before the executor is up: bad arguments or an unreachable cluster leave no
+    results file behind.
+    """
     check_arguments(executor, scheduler, workers)
     path = results_path(config, results)
-    with ResultsStore(path) as store:
-        jobs, todo = plan(config, store, retry_failed)
-        summary = SweepSummary(path, jobs=len(jobs), recorded=len(jobs) - len(todo))
-        if dry_run or not todo:
-            return summary
-        clock = time.perf_counter()
-        with open_executor(executor, scheduler, workers) as pool:
-            summary.executor = pool.description
-            summary.startup_s = time.perf_counter() - clock
-            bar = Progress(len(todo)) if progress else None
-            try:
-                for row in pool.run(todo):
-                    store.add(row)
-                    summary.executed += 1
-                    summary.statuses[row["status"]] += 1
-                    summary.errors += row["error"] is not None
-                    if bar:
-                        bar.update(row["status"])
-                    if on_row:
-                        on_row(row)
-            finally:
-                summary.run_s = time.perf_counter() - clock - summary.startup_s
+    jobs, contents = expand_jobs(config)
+    todo = jobs
+    if path.exists():
+        with ResultsStore(path) as store:
+            todo = pending(jobs, store, retry_failed)
+    summary = SweepSummary(path, jobs=len(jobs), recorded=len(jobs) - len(todo))
+    if dry_run or not todo:
+        return summary
+    clock = time.perf_counter()
+    with open_executor(executor, scheduler, workers) as pool, ResultsStore(path) as store:
+        summary.executor = pool.description
+        summary.startup_s = time.perf_counter() - clock
+        store.add_instances(contents)
+        bar = Progress(len(todo)) if progress else None
+        try:
+            for row in pool.run(todo):
+                store.add(row)
+                summary.executed += 1
+                summary.statuses[row["status"]] += 1
+                summary.errors += row["error"] is not None
                 if bar:
-                    bar.close()
+                    bar.update(row["status"])
+                if on_row:
+                    on_row(row)
+        finally:
+            summary.run_s = time.perf_counter() - clock - summary.startup_s
+            if bar:
+                bar.close()
     return summary

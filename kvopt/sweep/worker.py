@@ -8,11 +8,9 @@ back, with an error instead of figures when the job raised, crashed or was kille
 from __future__ import annotations
 
 import datetime
-import importlib
 import platform
 import socket
 import time
-import warnings
 from functools import lru_cache
 from importlib import metadata
 from typing import Any
@@ -46,18 +44,6 @@ def environment() -> dict[str, str]:
             "solver_versions": canonical_json(versions), "host": socket.gethostname()}
 
 
-def _warm(modules: tuple[str, ...]) -> None:
-    """Import here what a job's child imported (a solver library, say), so that the next child, forked
-    from this process, starts with it instead of importing it again. Best effort: failures are ignored."""
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        for name in modules:
-            try:
-                importlib.import_module(name)
-            except BaseException:  # noqa: BLE001 - a module that cannot be re-imported is just not warmed
-                continue
-
-
 def job_columns(job: Job) -> dict[str, Any]:
     return {"job_key": job.key, "instance": job.instance_name, "instance_hash": job.instance_hash,
             "requests": job.requests, "memory": job.memory, "kind": job.kind, "method": job.method,
@@ -81,7 +67,6 @@ def execute(job: Job) -> dict[str, Any]:
     clock = time.perf_counter()
     isolated = call_isolated(run_job, job, job.guard_s)
     wall = time.perf_counter() - clock
-    _warm(isolated.new_modules)
     if isolated.killed:
         return failed_row(job, TIMEOUT, isolated.error, wall_s=wall)
     if isolated.error is not None:

@@ -5,10 +5,12 @@ from __future__ import annotations
 import os
 import signal
 import sys
+import threading
 import time
 
 import pytest
 
+from kvopt.sweep import forkserver
 from kvopt.sweep.isolate import call_isolated
 
 pytestmark = pytest.mark.skipif(not hasattr(os, "fork"), reason="isolation needs os.fork")
@@ -70,12 +72,38 @@ def test_the_guard_kills_a_job_that_overruns():
     assert call_isolated(sleep, 0.01, timeout=20).value == "woke up"
 
 
-def test_reports_the_modules_the_child_imported():
+def test_what_the_child_imported_is_imported_for_the_next_child():
     if "colorsys" in sys.modules:
         pytest.skip("colorsys already imported")
     outcome = call_isolated(import_colorsys, 1, timeout=30)
     assert outcome.value == 1 and "colorsys" in outcome.new_modules
-    assert "colorsys" not in sys.modules  # the child's imports stay in the child
+    assert "colorsys" in sys.modules
+    assert "colorsys" not in call_isolated(import_colorsys, 1, timeout=30).new_modules
+
+
+def parent_pid(_):
+    return os.getppid()
+
+
+def test_a_threaded_process_forks_through_its_fork_server():
+    """With another thread running, the child's parent is the fork server, not this process; the
+    outcomes are the same."""
+    stop = threading.Event()
+    other = threading.Thread(target=stop.wait)
+    other.start()
+    try:
+        assert call_isolated(parent_pid, None, timeout=60).value not in (os.getpid(), None)
+        assert call_isolated(square, 6, timeout=60).value == 36
+        assert call_isolated(fail, 2, timeout=60).error == "ValueError: bad value 2"
+        assert call_isolated(segfault, None, timeout=60).error == "the job process died (SIGSEGV) without a result"
+        killed = call_isolated(sleep, 30, timeout=0.5)
+        assert killed.killed and killed.error == "killed by the wall-clock guard after 0.5 s"
+    finally:
+        stop.set()
+        other.join()
+        forkserver.call_in_server(square, 1, None)  # the server of this thread exists ...
+        forkserver._local.server.close()            # ... and stops when its pipe closes
+    assert call_isolated(parent_pid, None, timeout=60).value == os.getpid()  # single-threaded again
 
 
 def test_a_crash_returns_the_python_stack_at_the_crash():

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import json
+import multiprocessing
+import os
+import signal
 
 import pytest
 from sweep_helpers import PLUGIN, comparable, count_lines, tiny_instances, write_config
 
 from kvopt import read_instance, solve, verify
+from kvopt.errors import SolveError
 from kvopt.io import schedule_from_dict
 from kvopt.sweep import ResultsStore, load_config, run_sweep
 
@@ -155,3 +159,21 @@ def test_schedules_are_stored_as_kvopt_schedule_files(tmp_path, counted):
         text, = db.execute("SELECT s.schedule FROM schedules s JOIN results r USING (job_key) "
                            "WHERE r.instance = 'tiny-a' AND r.method = 'fcfs' AND r.seed = 0").fetchone()
     assert schedule_from_dict(json.loads(text)).starts == {"r0": 0, "r1": 0, "r2": 3, "r3": 3, "r4": 6}
+
+
+def test_a_killed_pool_worker_stops_the_sweep_without_blaming_a_job(tmp_path, counted):
+    config, log = counted
+    recorded = []
+
+    def kill_a_worker(row):
+        recorded.append(row["job_key"])
+        if len(recorded) == 2:
+            for worker in multiprocessing.active_children():  # the pool's worker process
+                os.kill(worker.pid, signal.SIGKILL)
+
+    with pytest.raises(SolveError, match="a worker process of the local pool was killed"):
+        run_sweep(config, tmp_path / "r.sqlite", workers=1, progress=False, on_row=kill_a_worker)
+    with ResultsStore(tmp_path / "r.sqlite") as store:
+        rows = store.rows()
+    assert len(rows) >= 2 and all(row["error"] is None for row in rows)
+    assert run_sweep(config, tmp_path / "r.sqlite", workers=2, progress=False).executed == 18 - len(rows)
