@@ -119,9 +119,9 @@ def memory_profile(instance: Instance, schedule: Schedule, path: str | Path, tit
 def _ecdf(axes: Any, groups: Mapping[str, Sequence[float]]) -> None:
     for label, values in groups.items():
         values = np.sort(np.asarray(values, dtype=float))
-        if values.size:
-            axes.step(values, np.arange(1, values.size + 1) / values.size, where="post",
-                      label=f"{label} (n={values.size})")
+        if values.size:  # the curve starts at 0 at the smallest value
+            axes.step(np.concatenate([values[:1], values]), np.arange(values.size + 1) / values.size,
+                      where="post", label=f"{label} (n={values.size})")
     axes.set_ylim(0, 1.02)
     axes.set_ylabel("fraction")
     axes.grid(alpha=0.3)

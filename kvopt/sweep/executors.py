@@ -12,7 +12,9 @@ fails (a worker lost, say) still yields a row, with the failure as its error.
 from __future__ import annotations
 
 import logging
+import multiprocessing
 import os
+import threading
 import uuid
 from collections.abc import Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
@@ -85,7 +87,12 @@ class LocalExecutor(Executor):
     def __init__(self, workers: int):
         self.workers = workers
         self.description = f"local processes ({workers} workers)"
-        self._pool = ProcessPoolExecutor(max_workers=workers)
+        # Fork the workers when this process has no other thread (fast, and methods registered here are
+        # inherited); otherwise start them from a fork server, as forking a threaded process is unsafe.
+        method = "fork" if threading.active_count() == 1 and hasattr(os, "fork") else "forkserver"
+        if method not in multiprocessing.get_all_start_methods():
+            method = "spawn"
+        self._pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context(method))
 
     def run(self, jobs: list[Job]) -> Iterator[dict[str, Any]]:
         pending: dict[Future, Job] = {self._pool.submit(execute, job): job for job in jobs}

@@ -44,8 +44,11 @@ class ForkServer:
         return pickle.load(self._replies)
 
     def close(self) -> None:
-        self._requests.close()
-        self._replies.close()
+        for pipe in (self._requests, self._replies):
+            try:
+                pipe.close()
+            except OSError:
+                pass  # the server is gone: nothing to flush to
         self.process.wait()
 
 
@@ -58,6 +61,8 @@ def call_in_server(function: Callable[[Any], Any], argument: Any, timeout: float
         return server.call(function, argument, timeout)
     except (EOFError, OSError) as error:
         _local.server = None
+        server.process.kill()
+        server.close()
         return Isolated(error=f"the fork server of this worker died ({type(error).__name__}) before the job "
                               f"ended")
 

@@ -10,8 +10,8 @@ import time
 
 import pytest
 
-from kvopt.sweep import forkserver
-from kvopt.sweep.isolate import call_isolated
+from kvopt.sweep import forkserver, isolate
+from kvopt.sweep.isolate import call_isolated, fork_and_call
 
 pytestmark = pytest.mark.skipif(not hasattr(os, "fork"), reason="isolation needs os.fork")
 
@@ -75,37 +75,36 @@ def test_the_guard_kills_a_job_that_overruns():
 def test_what_the_child_imported_is_imported_for_the_next_child():
     if "colorsys" in sys.modules:
         pytest.skip("colorsys already imported")
-    outcome = call_isolated(import_colorsys, 1, timeout=30)
+    outcome = fork_and_call(import_colorsys, 1, timeout=30)
     assert outcome.value == 1 and "colorsys" in outcome.new_modules
     assert "colorsys" in sys.modules
-    assert "colorsys" not in call_isolated(import_colorsys, 1, timeout=30).new_modules
+    assert "colorsys" not in fork_and_call(import_colorsys, 1, timeout=30).new_modules
 
 
 def parent_pid(_):
     return os.getppid()
 
 
-def test_a_threaded_process_forks_through_its_fork_server():
-    """With another thread running, the child's parent is the fork server, not this process; the
-    outcomes are the same."""
-    stop = threading.Event()
-    other = threading.Thread(target=stop.wait)
-    other.start()
+def test_only_a_single_threaded_process_forks_itself(monkeypatch):
+    """Another thread running: the child's parent is this thread's fork server, not this process."""
+    monkeypatch.setattr(isolate.threading, "active_count", lambda: 1)
+    assert call_isolated(parent_pid, None, timeout=60).value == os.getpid()
+    monkeypatch.setattr(isolate.threading, "active_count", lambda: 2)
+    assert call_isolated(parent_pid, None, timeout=60).value not in (os.getpid(), None)
+
+
+def test_the_fork_server_returns_the_same_outcomes():
     try:
-        assert call_isolated(parent_pid, None, timeout=60).value not in (os.getpid(), None)
-        assert call_isolated(square, 6, timeout=60).value == 36
-        assert call_isolated(fail, 2, timeout=60).error == "ValueError: bad value 2"
-        assert call_isolated(segfault, None, timeout=60).error == "the job process died (SIGSEGV) without a result"
-        killed = call_isolated(sleep, 30, timeout=0.5)
+        assert forkserver.call_in_server(square, 6, timeout=60).value == 36
+        assert forkserver.call_in_server(fail, 2, timeout=60).error == "ValueError: bad value 2"
+        crashed = forkserver.call_in_server(segfault, None, timeout=60)
+        assert crashed.error == "the job process died (SIGSEGV) without a result"
+        killed = forkserver.call_in_server(sleep, 30, timeout=0.5)
         assert killed.killed and killed.error == "killed by the wall-clock guard after 0.5 s"
+        server = forkserver._local.server
+        threading.Timer(1.0, server.process.kill).start()  # the server dies during a call: reported ...
+        assert "the fork server of this worker died" in forkserver.call_in_server(sleep, 30, 60).error
+        assert forkserver.call_in_server(square, 3, 60).value == 9  # ... and replaced
+        assert forkserver._local.server is not server
     finally:
-        stop.set()
-        other.join()
-        forkserver.call_in_server(square, 1, None)  # the server of this thread exists ...
-        forkserver._local.server.close()            # ... and stops when its pipe closes
-    assert call_isolated(parent_pid, None, timeout=60).value == os.getpid()  # single-threaded again
-
-
-def test_a_crash_returns_the_python_stack_at_the_crash():
-    outcome = call_isolated(segfault, None, timeout=30)
-    assert "in segfault" in outcome.traceback and "Segmentation fault" in outcome.traceback
+        forkserver._local.server.close()
