@@ -13,6 +13,10 @@ separately: it is paid once per sweep, not per job). `in worker` is the part spe
 the machine's load; `CPU per job` does much less: the CPU seconds of this process and all its (reaped)
 descendants — pool or Dask worker processes, job processes — during the sweep, less those of starting
 and stopping the executor alone, divided by the number of jobs.
+
+A second table runs 10 jobs of a method that imports pyomo.environ (benchmarks/sweep_plugin.py) on one
+worker: the first job pays the import; the worker then imports what the job's process imported, so the
+later jobs (forked from it) do not.
 """
 
 from __future__ import annotations
@@ -53,6 +57,19 @@ def measure(executor: str, workers: int, jobs: int, directory: Path) -> dict[str
             "in_worker_ms": 1000 * in_worker, "job_ms": 1000 * runtime, "cpu_ms": 1000 * cpu / jobs}
 
 
+def measure_imports(executor: str, directory: Path) -> tuple[float, float]:
+    """Method runtime of the first job and median of the 9 others, one worker."""
+    config = directory / f"imports-{executor}.toml"
+    config.write_text(f'plugins = ["sweep_plugin"]\nseeds = {list(range(10))}\n[[instances]]\n'
+                      f'path = "{ROOT / "instances" / "small" / "homogeneous_m9_s1_o3_n5.json"}"\n'
+                      f'[[methods]]\nname = "bench-import-pyomo"\n')
+    results = directory / f"imports-{executor}.sqlite"
+    run_sweep(load_config(config), results, executor=executor, workers=1, progress=False)
+    with ResultsStore(results) as store:
+        runtimes = [row["runtime_s"] for row in sorted(store.rows(), key=lambda row: row["finished_at"])]
+    return runtimes[0], statistics.median(runtimes[1:])
+
+
 def _cpu_seconds() -> float:
     own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
     return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
@@ -75,6 +92,10 @@ def main() -> None:
                 print(f"| {executor} | {workers} | {m['startup_s']:.2f} | {m['run_s']:.2f} | "
                       f"{m['overhead_ms']:.1f} | {m['in_worker_ms']:.1f} | {m['job_ms']:.2f} | {m['cpu_ms']:.1f} |",
                       flush=True)
+        print("\n| executor | first job importing pyomo.environ (s) | later jobs, median (s) |\n|---|---:|---:|")
+        for executor in args.executors:
+            first, later = measure_imports(executor, Path(directory))
+            print(f"| {executor} | {first:.3f} | {later:.4f} |", flush=True)
     print(f"\nload average after: {os.getloadavg()[0]:.1f}")
 
 
