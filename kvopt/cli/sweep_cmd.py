@@ -20,7 +20,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
                         help="local processes (default), a Dask cluster (with --scheduler), or a Dask "
                              "LocalCluster started for this sweep")
     parser.add_argument("--scheduler", metavar="ADDRESS", help="Dask scheduler address, e.g. tcp://host:8786")
-    parser.add_argument("--workers", type=int, help="worker processes for local and dask-local "
+    parser.add_argument("--workers", type=int, metavar="N", help="worker processes for local and dask-local "
                                                      "(default: one per core)")
     parser.add_argument("--results", metavar="PATH", help="SQLite results file (default: the config's "
                                                           "'results', else NAME.sqlite beside the config)")

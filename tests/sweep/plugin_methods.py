@@ -8,11 +8,12 @@ import signal
 import time
 
 from kvopt.errors import InputError
+from kvopt.instance import Instance, Request
 from kvopt.methods.fcfs import fcfs_starts
 from kvopt.methods.registry import Option, Outcome, register
 from kvopt.result import Result, Status
 from kvopt.schedule import Schedule
-from kvopt.sweep import register_job_kind
+from kvopt.sweep import register_generator, register_job_kind
 
 
 @register("test-raise", kind="heuristic", summary="test only: always raises")
@@ -55,3 +56,14 @@ def _check(method, options, time_limit, seed, threads):
 
 
 register_job_kind("test-greedy", run=_all_at_arrival, check=_check)
+
+
+@register_generator("test-homogeneous")
+def homogeneous_family(params, where):
+    """n identical requests at round 0, for each n in `sizes` (memory, prompt, output fixed)."""
+    memory, prompt, output = params.pop("memory"), params.pop("prompt"), params.pop("output")
+    sizes = params.pop("sizes")
+    if params:
+        raise InputError(f"unknown key(s) {', '.join(sorted(params))}", where)
+    return [Instance(memory, tuple(Request(f"r{k}", 0, prompt, output) for k in range(n)),
+                     name=f"homogeneous-n{n}") for n in sizes]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import textwrap
 from pathlib import Path
 
@@ -37,6 +36,3 @@ def comparable(rows: list[dict]) -> list[dict]:
 def count_lines(path: Path) -> int:
     return len(path.read_text().splitlines()) if path.exists() else 0
 
-
-def load_json(text: str) -> dict:
-    return json.loads(text)

@@ -9,11 +9,27 @@ import subprocess
 import sys
 import time
 
+import pytest
 from conftest import ROOT, run_cli
 from sweep_helpers import PLUGIN, count_lines, tiny_instances, write_config
 
 from kvopt.cli import main
 from kvopt.sweep import ResultsStore
+
+
+def test_help_of_the_new_verbs(capsys):
+    for verb in ("sweep", "report", "plot"):
+        with pytest.raises(SystemExit) as done:
+            main([verb, "--help"])
+        assert done.value.code == 0
+        assert f"usage: kvopt {verb}" in capsys.readouterr().out
+
+
+def test_the_cli_lists_the_same_executors_and_formats_as_the_library():
+    from kvopt.cli import report_cmd, sweep_cmd
+    from kvopt.report.tables import FORMATS
+    from kvopt.sweep.executors import EXECUTORS
+    assert sweep_cmd.EXECUTORS == EXECUTORS and report_cmd.FORMATS == FORMATS
 
 
 def test_sweep_then_resume_then_dry_run(tmp_path):

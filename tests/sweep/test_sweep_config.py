@@ -62,6 +62,23 @@ def test_job_keys_are_stable_and_depend_on_content_and_settings(tmp_path, instan
     assert not {job.key for job in changed} & {job.key for job in first}  # new content, new jobs
 
 
+def test_a_registered_generator_is_an_instance_source(tmp_path):
+    config = load_config(write_config(tmp_path / "family.toml", f"""
+        plugins = ["{PLUGIN}"]
+        [[instances]]
+        generator = "test-homogeneous"
+        memory = 9
+        prompt = 1
+        output = 3
+        sizes = [3, 5]
+        [[methods]]
+        name = "fcfs"
+        """))
+    jobs, contents = expand_jobs(config)
+    assert [(job.instance_name, job.requests, job.memory) for job in jobs] == [("homogeneous-n3", 3, 9),
+                                                                              ("homogeneous-n5", 5, 9)]
+
+
 def test_option_grid_and_labels(tmp_path, instances):
     config = load_config(write_config(tmp_path / "labels.toml", f"""
         plugins = ["{PLUGIN}"]

@@ -8,7 +8,7 @@ import os
 import signal
 
 import pytest
-from sweep_helpers import PLUGIN, comparable, count_lines, tiny_instances, write_config
+from sweep_helpers import PLUGIN, count_lines, tiny_instances, write_config
 
 from kvopt import read_instance, solve, verify
 from kvopt.errors import SolveError
