@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import argparse
+import sys
 
-from kvopt.cli.common import EXIT_OK, add_instance_arguments, error, guarded, load_instance
+from kvopt.cli.common import EXIT_OK, add_instance_arguments, guarded, load_instance
 
 NAME = "plot"
 HELP = "draw one schedule: a Gantt chart of the requests, or memory per round against M"
@@ -31,6 +32,7 @@ def run(args: argparse.Namespace) -> int:
     draw(instance, schedule, args.out, title=args.title)
     report = verify(instance, schedule)
     if not report.feasible:
-        error(f"note: the schedule is infeasible ({report.first_problem()}); plotted as given")
+        print(f"kvopt: warning: the schedule is infeasible ({report.first_problem()}); plotted as given",
+              file=sys.stderr)
     print(f"wrote {args.out}")
     return EXIT_OK

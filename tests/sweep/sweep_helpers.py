@@ -35,4 +35,3 @@ def comparable(rows: list[dict]) -> list[dict]:
 
 def count_lines(path: Path) -> int:
     return len(path.read_text().splitlines()) if path.exists() else 0
-
