@@ -18,6 +18,9 @@ VERBS = [
     "kvopt.cli.check_claim_cmd",
     "kvopt.cli.generate_cmd",
     "kvopt.cli.hardware_cmd",
+    "kvopt.cli.sweep_cmd",
+    "kvopt.cli.report_cmd",
+    "kvopt.cli.plot_cmd",
 ]
 
 
