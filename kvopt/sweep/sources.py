@@ -99,9 +99,11 @@ def _paths(pattern: str, base: Path, where: str) -> list[Path]:
     if not target.is_absolute():
         target = base / target
     if target.is_dir():
-        found = sorted(target.glob("*.json"))
+        # a bundled set's manifest.json describes the set; it is not an instance
+        found = sorted(p for p in target.glob("*.json") if p.name != "manifest.json")
     elif glob.has_magic(str(target)):
-        found = sorted(Path(p) for p in glob.glob(str(target), recursive=True) if Path(p).is_file())
+        found = sorted(Path(p) for p in glob.glob(str(target), recursive=True)
+                       if Path(p).is_file() and Path(p).name != "manifest.json")
     elif target.is_file():
         found = [target]
     else:
