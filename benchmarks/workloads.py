@@ -2,19 +2,19 @@
 
 `lmsys_like(n, ...)`: the first n usable rows of ../shared/data/lmsys_chat_1m_word_lengths_lt257.csv
 (LMSYS-Chat-1M word counts, words as tokens as in the MC-SF paper) when that file exists, otherwise n
-draws from log-normal distributions fitted to the paper's published statistics of its 10k subset (prompt
-median 11 / mean 40.62, output median 45 / mean 85.32; paper.md §6.2), clipped to 1..256 like the file.
+draws from kvopt's log-normal length model calibrated to the paper's published statistics of its 10k
+subset (kvopt.generate.lengths.lmsys_lengths; paper.md §6.2).
 Arrivals are Poisson with `rate` requests per round; M = 16,492 tokens (the paper's KV capacity).
 """
 
 from __future__ import annotations
 
-import math
 from pathlib import Path
 
 import numpy as np
 
 from kvopt import Instance, Request
+from kvopt.generate.lengths import lmsys_lengths as lmsys_length_model
 from kvopt.io import read_trace
 
 def _shared(name: str) -> Path:
@@ -29,9 +29,9 @@ LMSYS_CSV = _shared("lmsys_chat_1m_word_lengths_lt257.csv")
 PAPER_MEMORY = 16_492
 
 
-def _lognormal(rng: np.random.Generator, median: float, mean: float, size: int) -> np.ndarray:
-    sigma = math.sqrt(2.0 * math.log(mean / median))
-    return np.clip(np.rint(rng.lognormal(math.log(median), sigma, size)), 1, 256).astype(int)
+def _generated(rng: np.random.Generator, size: int) -> tuple[np.ndarray, np.ndarray]:
+    prompt, output = lmsys_length_model()
+    return prompt.sample(rng, size), output.sample(rng, size)
 
 
 def lmsys_like(n: int, memory: int = PAPER_MEMORY, rate: float = 1.3, seed: int = 0,
@@ -44,14 +44,13 @@ def lmsys_like(n: int, memory: int = PAPER_MEMORY, rate: float = 1.3, seed: int 
             raise SystemExit(f"{LMSYS_CSV} has only {len(instance)} usable rows")
         return instance.replace_requests(instance.requests, name=f"lmsys-{n}-rate{rate}-seed{seed}")
     rng = np.random.default_rng(seed)
-    prompts = _lognormal(rng, 11, 40.62, n)
-    outputs = _lognormal(rng, 45, 85.32, n)
+    prompts, outputs = _generated(rng, n)
     gaps = rng.exponential(1.0 / rate, n)
     arrivals = np.floor(np.cumsum(gaps) - gaps[0]).astype(int)
     requests = tuple(Request(f"r{k}", int(a), int(p), int(o))
                      for k, (a, p, o) in enumerate(zip(arrivals, prompts, outputs)))
     return Instance(memory, requests, name=f"lmsys-generated-{n}-rate{rate}-seed{seed}",
-                    source="benchmarks/workloads.py log-normal fit of the paper's statistics")
+                    source="benchmarks/workloads.py: kvopt.generate.lengths.lmsys_lengths")
 
 
 def source_name(source: str = "auto") -> str:
@@ -71,4 +70,4 @@ def lmsys_lengths(count: int, rng: np.random.Generator, source: str = "auto") ->
             _ROWS = rows[(rows[:, 0] > 0) & (rows[:, 1] > 0)]
         picked = _ROWS[rng.integers(0, len(_ROWS), count)]
         return picked[:, 0], picked[:, 1]
-    return _lognormal(rng, 11, 40.62, count), _lognormal(rng, 45, 85.32, count)
+    return _generated(rng, count)

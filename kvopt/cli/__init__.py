@@ -15,6 +15,13 @@ VERBS = [
     "kvopt.cli.methods_cmd",
     "kvopt.cli.convert_cmd",
     "kvopt.cli.simulate_cmd",
+    "kvopt.cli.certify_cmd",
+    "kvopt.cli.check_claim_cmd",
+    "kvopt.cli.generate_cmd",
+    "kvopt.cli.hardware_cmd",
+    "kvopt.cli.sweep_cmd",
+    "kvopt.cli.report_cmd",
+    "kvopt.cli.plot_cmd",
 ]
 
 

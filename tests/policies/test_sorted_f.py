@@ -1,19 +1,12 @@
 """Sorted-F (2508.06133 reconstruction) against shortest-first on the fat/thin family (paper.md §5.3)."""
 
-import math
-
 import pytest
 
 from conftest import homogeneous
-from kvopt import Instance, Request, solve
+from kvopt import solve
+from kvopt.generate.families import fat_thin
 from kvopt.policies import make_policy
 from kvopt.sim import simulate
-
-
-def fat_thin(memory):
-    fat = [Request(f"fat{k}", 0, memory - 1, 1) for k in range(math.isqrt(memory))]
-    thin = [Request(f"thin{k}", 0, 1, 2) for k in range(memory // 3)]
-    return Instance(memory, tuple(fat + thin))
 
 
 @pytest.mark.parametrize("memory, optimum, mcsf", [(12, 20, 26), (16, 28, 40)])
