@@ -1,0 +1,306 @@
+"""Best-first branch-and-bound over rounds (formulations/exact-solver.md).
+
+A node is a partial schedule at decision time t: how many of each request class have started (classes
+start in FIFO order, rule S1), the future memory profile P of the started requests, the class floor
+(within a round requests are started in non-decreasing class order, so every set of starts is made
+once), the memory of round t (for rule L1) and the earliest pending left-shift deadline (rule L1).
+Children: start one more request of a class >= floor that has arrived and fits (future-peak check), or
+close the round. Closing a round adds one per arrived waiting request (its waiting in period t) and
+jumps over rounds in which no arrived waiting request fits (nothing can be decided there).
+
+Pruning, each proven in the document: S1 class symmetry; D1 state dominance (same waiting set, same
+time or no future arrivals, pointwise smaller profile, no larger cost so far); L1 left-shift
+(every optimal schedule is left-tight: a request that waited could not have started one period earlier);
+I1 idle rule (nothing running, every waiting request arrived: something starts now); and the node
+bounds of kvopt.exact.node_bounds against the incumbent.
+
+The search is A*: nodes are expanded in order of g + h. At any moment min(incumbent, smallest g + h on
+the open list) is a lower bound on the optimum, which is what a time-limited run reports.
+"""
+
+from __future__ import annotations
+
+import heapq
+import itertools
+import time
+from bisect import bisect_right
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+from kvopt.exact.classes import RequestClass
+from kvopt.exact.node_bounds import NodeBounds
+from kvopt.exact.profile import add_request, earliest_offset, fits
+
+
+@dataclass
+class SearchResult:
+    """best_cost: total waiting sum(p_i - a_i) of the best schedule found (None if none);
+    starts: per class, the start periods of its members in FIFO order; lower_bound: proven lower bound on
+    the optimal total waiting; proven: lower_bound == best_cost; stopped: why the search ended."""
+
+    best_cost: int | None
+    starts: list[list[int]] | None
+    lower_bound: int
+    proven: bool
+    nodes: int
+    stopped: str
+    incumbent_source: str = ""
+    improvements: list[tuple[float, int, str]] = field(default_factory=list)
+
+
+class _Entry:
+    """A stored boundary state for dominance (D1); `alive` is cleared when a dominating state arrives."""
+
+    __slots__ = ("profile", "cost", "alive")
+
+    def __init__(self, profile: tuple[int, ...], cost: int):
+        self.profile = profile
+        self.cost = cost
+        self.alive = True
+
+
+def _dominates(small: tuple[int, ...], large: tuple[int, ...]) -> bool:
+    """small <= large pointwise (profiles are padded with zeros)."""
+    if len(small) > len(large):
+        return False
+    for x, y in zip(small, large):
+        if x > y:
+            return False
+    return True
+
+
+class BranchAndBound:
+    """One search; `run()` returns a SearchResult."""
+
+    def __init__(self, memory: int, classes: Sequence[RequestClass], *, use_chain: bool = True,
+                 use_dominance: bool = True, use_left_shift: bool = True,
+                 deadline: float | None = None, max_nodes: int | None = None,
+                 max_stored: int = 3_000_000, dive_every: int = 2000,
+                 incumbents: Sequence[tuple[str, list[list[int]]]] = ()):
+        self.memory = memory
+        self.classes = tuple(classes)
+        self.prompt = [c.prompt for c in classes]
+        self.output = [c.output for c in classes]
+        self.arrivals = [c.arrivals for c in classes]
+        self.sizes = [len(c.arrivals) for c in classes]
+        self.ramps = [tuple(range(c.prompt + 1, c.prompt + c.output + 1)) for c in classes]
+        self.last_arrival = max(max(c.arrivals) for c in classes)
+        self.bounds = NodeBounds(memory, self.classes, use_chain=use_chain)
+        self.use_dominance = use_dominance
+        self.use_left_shift = use_left_shift
+        self.deadline = deadline
+        self.max_nodes = max_nodes
+        self.max_stored = max_stored
+        self.dive_every = dive_every
+        self.best_cost: int | None = None
+        self.best_starts: list[list[int]] | None = None
+        self.best_source = ""
+        self.improvements: list[tuple[float, int, str]] = []
+        self.clock = time.perf_counter()
+        for source, starts in incumbents:
+            self._offer(self.cost_of(starts), starts, source)
+
+    # ----------------------------------------------------------------- helpers
+    def cost_of(self, starts: list[list[int]]) -> int:
+        return sum(p - a for k, ps in enumerate(starts) for p, a in zip(ps, self.arrivals[k]))
+
+    def _offer(self, cost: int, starts: list[list[int]], source: str) -> None:
+        if self.best_cost is None or cost < self.best_cost:
+            self.best_cost = cost
+            self.best_starts = [list(ps) for ps in starts]
+            self.best_source = source
+            self.improvements.append((time.perf_counter() - self.clock, cost, source))
+
+    @staticmethod
+    def _trace_starts(trace, count: int) -> list[list[int]]:
+        starts: list[list[int]] = [[] for _ in range(count)]
+        while trace is not None:
+            k, t, trace = trace
+            starts[k].append(t)
+        for ps in starts:
+            ps.reverse()
+        return starts
+
+    def _arrived_waiting(self, t: int, started: tuple[int, ...]) -> int:
+        return sum(max(0, bisect_right(self.arrivals[k], t) - n) for k, n in enumerate(started))
+
+    def _close_round(self, t, started, profile, deadline):
+        """Close round t. Returns (t', profile', added cost, memory of round t', deadline') or None when
+        the left-shift rule L1 kills the branch. Jumps over rounds where no arrived waiting request fits
+        and nothing arrives (no decision is possible there)."""
+        memory = self.memory
+        waiting = self._arrived_waiting(t, started)
+        if waiting == 0 and not profile:
+            if deadline is not None:
+                return None  # empty rounds are never full
+            arrival = min(self.arrivals[k][n] for k, n in enumerate(started) if n < self.sizes[k])
+            return arrival, (), 0, 0, None
+        # the next decision time: the next arrival, or the first offset at which an arrived class fits
+        step = len(profile) if profile else 1
+        for k, n in enumerate(started):
+            if n == self.sizes[k]:
+                continue
+            a = self.arrivals[k][n]
+            if a > t:
+                step = min(step, a - t)
+            else:
+                step = min(step, earliest_offset(profile, self.prompt[k], self.output[k], memory, 1))
+            if step == 1:
+                break
+        step = max(step, 1)
+        for j in range(min(step, len(profile))):
+            if deadline is None:
+                break
+            if profile[j] == memory:
+                deadline = None
+            elif deadline <= t + 1 + j:
+                return None
+        if deadline is not None and step > len(profile) and deadline <= t + step:
+            return None
+        last = profile[step - 1] if step <= len(profile) else 0
+        arrived_during = 0
+        if step > 1:  # requests arriving strictly inside the jump also wait there
+            for k, n in enumerate(started):
+                for a in self.arrivals[k][n:]:
+                    if t < a < t + step:
+                        arrived_during += t + step - a
+        return t + step, profile[step:], waiting * step + arrived_during, last, deadline
+
+    # ------------------------------------------------------------------- dives
+    def dive(self, t, started, profile, trace, order: Sequence[int]) -> None:
+        """Complete a partial schedule greedily (start, in `order`, every arrived class that fits; then
+        close the round) and offer the result as an incumbent."""
+        started = list(started)
+        memory = self.memory
+        while True:
+            for k in order:
+                while (started[k] < self.sizes[k] and self.arrivals[k][started[k]] <= t
+                       and fits(profile, self.prompt[k], self.output[k], memory)):
+                    profile = add_request(profile, self.ramps[k])
+                    trace = (k, t, trace)
+                    started[k] += 1
+            if all(n == s for n, s in zip(started, self.sizes)):
+                break
+            t, profile, _, _, _ = self._close_round(t, tuple(started), profile, None)
+        starts = self._trace_starts(trace, len(self.classes))
+        self._offer(self.cost_of(starts), starts, "dive")
+
+    # ------------------------------------------------------------------- search
+    def run(self, dive_orders: Sequence[Sequence[int]] = ()) -> SearchResult:
+        classes = len(self.classes)
+        memory = self.memory
+        prompt, output, arrivals, sizes, ramps = self.prompt, self.output, self.arrivals, self.sizes, self.ramps
+        remaining = self.bounds.remaining
+        root_started = tuple([0] * classes)
+        for order in dive_orders:
+            self.dive(0, root_started, (), None, order)
+        counter = itertools.count()
+        root_h = remaining(0, root_started, (), 0, False)
+        # heap item: (f, -g, tie, g, t, started, profile, floor, started_now, last_round_memory,
+        #             left_shift_deadline, trace, entry)
+        heap = [(root_h, 0, next(counter), 0, 0, root_started, (), 0, False, 0, None, None, None)]
+        seen: dict[tuple, list[_Entry]] = {}
+        stored = 0
+        nodes = 0
+        stopped = "exhausted"
+        dive_order = list(dive_orders[0]) if dive_orders else list(range(classes))
+        while heap:
+            item = heapq.heappop(heap)
+            f = item[0]
+            if self.best_cost is not None and f >= self.best_cost:
+                heap.clear()
+                break
+            _, _, _, g, t, started, profile, floor, now, last, deadline, trace, entry = item
+            if entry is not None and not entry.alive:
+                continue
+            nodes += 1
+            if nodes % 256 == 0:
+                if self.deadline is not None and time.perf_counter() >= self.deadline:
+                    heapq.heappush(heap, item)
+                    stopped = "time limit"
+                    break
+                if self.max_nodes is not None and nodes >= self.max_nodes:
+                    heapq.heappush(heap, item)
+                    stopped = "node limit"
+                    break
+                if stored >= self.max_stored:
+                    heapq.heappush(heap, item)
+                    stopped = "memory limit"
+                    break
+            if self.dive_every and nodes % self.dive_every == 0:
+                self.dive(t, started, profile, trace, dive_order)
+            # children that start one more request now
+            arrived_waiting = 0
+            for k in range(classes):
+                n = started[k]
+                if n == sizes[k]:
+                    continue
+                a = arrivals[k][n]
+                if a > t:
+                    continue
+                arrived_waiting += bisect_right(arrivals[k], t) - n
+                if k < floor or not fits(profile, prompt[k], output[k], memory):
+                    continue
+                child_deadline = deadline
+                if self.use_left_shift and t > a and last + prompt[k] + 1 <= memory:
+                    # L1: it could have run in round t; only a full round in t+1..t+o-1 justifies waiting
+                    if output[k] == 1:
+                        continue
+                    end = t + output[k] - 1
+                    child_deadline = end if deadline is None or end < deadline else deadline
+                child_started = started[:k] + (n + 1,) + started[k + 1:]
+                child_profile = add_request(profile, ramps[k])
+                child_trace = (k, t, trace)
+                if all(x == s for x, s in zip(child_started, sizes)):
+                    if child_deadline is not None and not any(
+                            child_profile[j] == memory for j in range(min(len(child_profile),
+                                                                         child_deadline - t))):
+                        continue
+                    if self.best_cost is None or g < self.best_cost:
+                        self._offer(g, self._trace_starts(child_trace, classes), "search")
+                    continue
+                h = remaining(t, child_started, child_profile, k, True)
+                if self.best_cost is None or g + h < self.best_cost:
+                    heapq.heappush(heap, (g + h, -g, next(counter), g, t, child_started, child_profile, k,
+                                          True, last, child_deadline, child_trace, entry))
+            # close the round
+            if not now and not profile and arrived_waiting > 0 and t >= self.last_arrival:
+                continue  # I1
+            closed = self._close_round(t, started, profile, deadline)
+            if closed is None:
+                continue
+            t2, profile2, added, last2, deadline2 = closed
+            g2 = g + added
+            child_entry = None
+            if self.use_dominance:
+                key = (t2 if t2 < self.last_arrival else -1, started)
+                bucket = seen.get(key)
+                if bucket is None:
+                    bucket = seen[key] = []
+                dominated = False
+                keep = []
+                for other in bucket:
+                    if other.cost <= g2 and _dominates(other.profile, profile2):
+                        dominated = True
+                        break
+                    if g2 <= other.cost and _dominates(profile2, other.profile):
+                        other.alive = False
+                    else:
+                        keep.append(other)
+                if dominated:
+                    continue
+                child_entry = _Entry(profile2, g2)
+                keep.append(child_entry)
+                stored += len(keep) - len(bucket)
+                seen[key] = keep
+            h = remaining(t2, started, profile2, 0, False)
+            if self.best_cost is None or g2 + h < self.best_cost:
+                heapq.heappush(heap, (g2 + h, -g2, next(counter), g2, t2, started, profile2, 0, False, last2,
+                                      deadline2, trace, child_entry))
+        if heap:
+            lower = min(self.best_cost, heap[0][0]) if self.best_cost is not None else heap[0][0]
+        else:
+            lower = self.best_cost if self.best_cost is not None else 0
+        return SearchResult(self.best_cost, self.best_starts, lower,
+                            self.best_cost is not None and lower >= self.best_cost, nodes,
+                            "proved" if not heap else stopped, self.best_source, self.improvements)
