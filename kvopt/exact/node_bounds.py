@@ -36,11 +36,14 @@ class NodeBounds:
         self.big = [use_chain and 2 * c.peak > memory for c in classes]
         self.delta = [[max(0, cj.output - max(0, memory - ci.peak - cj.prompt)) for cj in classes]
                       for ci in classes]
+        big_classes = [i for i in range(len(classes)) if self.big[i]]
+        # for each class j: the big classes i by increasing delta_ij (the first present one gives q_j)
+        self.predecessors = [sorted(big_classes, key=lambda i: self.delta[i][j]) for j in range(len(classes))]
 
-    def remaining(self, t: int, started: tuple[int, ...], profile: tuple[int, ...], floor: int,
-                  started_now: bool) -> int:
+    def remaining(self, t: int, started: tuple[int, ...], profile: tuple[int, ...], ends: tuple[int, ...],
+                  floor: int) -> int:
         """Lower bound on sum over waiting i of (p_i - max(a_i, t)). Classes below `floor` cannot start
-        at t any more (starts within a round go in class order); `started_now` is unused here."""
+        at t any more (starts within a round go in class order)."""
         memory = self.memory
         completions: list[int] = []
         volumes: list[int] = []
@@ -54,7 +57,7 @@ class NodeBounds:
                 continue
             output = self.output[k]
             first = max(0 if k >= floor else 1, arrivals[count] - t)
-            ready = t + earliest_offset(profile, self.prompt[k], output, memory, first)
+            ready = t + earliest_offset(profile, ends, self.prompt[k], output, memory, first)
             big = self.big[k]
             for a in arrivals[count:]:
                 completion = (ready if ready > a else a) + output
@@ -90,9 +93,13 @@ class NodeBounds:
         m = len(big_classes)
         if m >= 2:
             delta = self.delta
+            waiting = {k: len(self.arrivals[k]) - started[k] for k in set(big_classes)}
             gaps = []
-            for a_, j in enumerate(big_classes):
-                gaps.append(min(delta[i][j] for b_, i in enumerate(big_classes) if b_ != a_))
+            for j in big_classes:
+                for i in self.predecessors[j]:
+                    if i in waiting and (i != j or waiting[i] >= 2):
+                        gaps.append(delta[i][j])
+                        break
             gaps.sort()
             big_completions.sort()
             prefix = [0]

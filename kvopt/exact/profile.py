@@ -1,49 +1,73 @@
 """Future memory profiles of the running requests.
 
 At decision time t a profile is a tuple P with P[j] = memory held in round t + 1 + j by the requests
-already started (no further starts); it ends with the last completion. Starting a request (s, o) at t
-adds s + 1 + j to P[j] for j < o. Advancing to t + d drops the first d entries.
+already started (no further starts); it ends with the last completion. `ends` lists the positions j at
+which a started request holds memory for the last time (its completion round t + 1 + j), sorted.
+Starting a request (s, o) at t adds s + 1 + j to P[j] for j < o and adds o - 1 to `ends`. Advancing to
+t + d drops the first d entries of P and shifts `ends` by d.
 
-Future-peak check: the requests of P stay within M in every future round iff max P <= M. Between two
-consecutive completions the active set is fixed and each active request grows by one per round, so P
-is increasing there; its maxima are at completion rounds (formulations/exact-solver.md, Lemma 1).
+Future-peak check (formulations/exact-solver.md, Lemma 1): between two consecutive completions the
+active set is fixed and every active request grows by one per round, so P[j] + j increases strictly
+there. A request (s, o) fits at offset d iff P[j] + (j - d) + s + 1 <= M for all j in [d, d + o); the
+left side is largest at a completion position or at the window's end, so only those are checked.
 """
 
 from __future__ import annotations
 
+from bisect import insort
 
-def add_request(profile: tuple[int, ...], ramp: tuple[int, ...]) -> tuple[int, ...]:
-    """The profile after starting, at the current time, a request whose memory per round is `ramp`
-    (s + 1, ..., s + o)."""
+
+def add_request(profile: tuple[int, ...], ends: tuple[int, ...], ramp: tuple[int, ...]
+                ) -> tuple[tuple[int, ...], tuple[int, ...]]:
+    """Profile and ends after starting now a request whose memory per round is `ramp` (s+1, ..., s+o)."""
     n, m = len(profile), len(ramp)
     if n >= m:
-        return tuple([profile[j] + ramp[j] for j in range(m)]) + profile[m:]
-    return tuple([profile[j] + ramp[j] for j in range(n)]) + ramp[n:]
+        profile = tuple([profile[j] + ramp[j] for j in range(m)]) + profile[m:]
+    else:
+        profile = tuple([profile[j] + ramp[j] for j in range(n)]) + ramp[n:]
+    if m - 1 in ends:
+        return profile, ends
+    ends = list(ends)
+    insort(ends, m - 1)
+    return profile, tuple(ends)
 
 
-def fits(profile: tuple[int, ...], prompt: int, output: int, memory: int, offset: int = 0) -> bool:
+def advance(profile: tuple[int, ...], ends: tuple[int, ...], step: int
+            ) -> tuple[tuple[int, ...], tuple[int, ...]]:
+    """Profile and ends `step` periods later (no starts in between)."""
+    return profile[step:], tuple([e - step for e in ends if e >= step])
+
+
+def _violation(profile, ends, limit, offset, output) -> int:
+    """A position j in [offset, offset + output) with profile[j] + j > limit, or -1."""
+    last = min(len(profile), offset + output) - 1
+    if last < offset:
+        return -1
+    if profile[last] + last > limit:
+        return last
+    for j in ends:
+        if j > last:
+            break
+        if j >= offset and profile[j] + j > limit:
+            return j
+    return -1
+
+
+def fits(profile: tuple[int, ...], ends: tuple[int, ...], prompt: int, output: int, memory: int,
+         offset: int = 0) -> bool:
     """Can a request (prompt, output) start `offset` periods from now on top of `profile`?"""
-    limit = memory - prompt - 1 + offset          # need profile[k] + (k - offset) + prompt + 1 <= memory
-    end = min(len(profile), offset + output)
-    for k in range(offset, end):
-        if profile[k] + k > limit:
-            return False
-    return True
+    return _violation(profile, ends, memory - prompt - 1 + offset, offset, output) < 0
 
 
-def earliest_offset(profile: tuple[int, ...], prompt: int, output: int, memory: int, offset: int = 0) -> int:
-    """The smallest d >= offset at which a request (prompt, output) fits on `profile` (alone)."""
+def earliest_offset(profile: tuple[int, ...], ends: tuple[int, ...], prompt: int, output: int, memory: int,
+                    offset: int = 0) -> int:
+    """The smallest d >= offset at which a request (prompt, output) fits on `profile` alone."""
     size = len(profile)
-    need = prompt + 1 - memory
+    base = memory - prompt - 1
     while offset < size:
-        end = min(size, offset + output)
-        blocked = -1
-        for k in range(offset, end):
-            if profile[k] + k - offset + need > 0:
-                blocked = k
-                break
+        blocked = _violation(profile, ends, base + offset, offset, output)
         if blocked < 0:
             return offset
-        # a start d <= blocked is blocked at round `blocked` unless d >= profile[blocked] + blocked + need
-        offset = max(offset + 1, min(blocked + 1, profile[blocked] + blocked + need))
+        # every start d' <= blocked with profile[blocked] + blocked > base + d' is blocked there too
+        offset = max(offset + 1, min(blocked + 1, profile[blocked] + blocked - base))
     return offset

@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 
 from kvopt.exact.classes import RequestClass
 from kvopt.exact.node_bounds import NodeBounds
-from kvopt.exact.profile import add_request, earliest_offset, fits
+from kvopt.exact.profile import add_request, advance, earliest_offset, fits
 
 
 @dataclass
@@ -124,8 +124,8 @@ class BranchAndBound:
     def _arrived_waiting(self, t: int, started: tuple[int, ...]) -> int:
         return sum(max(0, bisect_right(self.arrivals[k], t) - n) for k, n in enumerate(started))
 
-    def _close_round(self, t, started, profile, deadline):
-        """Close round t. Returns (t', profile', added cost, memory of round t', deadline') or None when
+    def _close_round(self, t, started, profile, ends, deadline):
+        """Close round t. Returns (t', profile', ends', added cost, memory of round t', deadline') or None when
         the left-shift rule L1 kills the branch. Jumps over rounds where no arrived waiting request fits
         and nothing arrives (no decision is possible there)."""
         memory = self.memory
@@ -134,7 +134,7 @@ class BranchAndBound:
             if deadline is not None:
                 return None  # empty rounds are never full
             arrival = min(self.arrivals[k][n] for k, n in enumerate(started) if n < self.sizes[k])
-            return arrival, (), 0, 0, None
+            return arrival, (), (), 0, 0, None
         # the next decision time: the next arrival, or the first offset at which an arrived class fits
         step = len(profile) if profile else 1
         for k, n in enumerate(started):
@@ -144,7 +144,7 @@ class BranchAndBound:
             if a > t:
                 step = min(step, a - t)
             else:
-                step = min(step, earliest_offset(profile, self.prompt[k], self.output[k], memory, 1))
+                step = min(step, earliest_offset(profile, ends, self.prompt[k], self.output[k], memory, 1))
             if step == 1:
                 break
         step = max(step, 1)
@@ -164,10 +164,11 @@ class BranchAndBound:
                 for a in self.arrivals[k][n:]:
                     if t < a < t + step:
                         arrived_during += t + step - a
-        return t + step, profile[step:], waiting * step + arrived_during, last, deadline
+        profile, ends = advance(profile, ends, step)
+        return t + step, profile, ends, waiting * step + arrived_during, last, deadline
 
     # ------------------------------------------------------------------- dives
-    def dive(self, t, started, profile, trace, order: Sequence[int]) -> None:
+    def dive(self, t, started, profile, ends, trace, order: Sequence[int]) -> None:
         """Complete a partial schedule greedily (start, in `order`, every arrived class that fits; then
         close the round) and offer the result as an incumbent."""
         started = list(started)
@@ -175,13 +176,13 @@ class BranchAndBound:
         while True:
             for k in order:
                 while (started[k] < self.sizes[k] and self.arrivals[k][started[k]] <= t
-                       and fits(profile, self.prompt[k], self.output[k], memory)):
-                    profile = add_request(profile, self.ramps[k])
+                       and fits(profile, ends, self.prompt[k], self.output[k], memory)):
+                    profile, ends = add_request(profile, ends, self.ramps[k])
                     trace = (k, t, trace)
                     started[k] += 1
             if all(n == s for n, s in zip(started, self.sizes)):
                 break
-            t, profile, _, _, _ = self._close_round(t, tuple(started), profile, None)
+            t, profile, ends, _, _, _ = self._close_round(t, tuple(started), profile, ends, None)
         starts = self._trace_starts(trace, len(self.classes))
         self._offer(self.cost_of(starts), starts, "dive")
 
@@ -193,12 +194,12 @@ class BranchAndBound:
         remaining = self.bounds.remaining
         root_started = tuple([0] * classes)
         for order in dive_orders:
-            self.dive(0, root_started, (), None, order)
+            self.dive(0, root_started, (), (), None, order)
         counter = itertools.count()
-        root_h = remaining(0, root_started, (), 0, False)
-        # heap item: (f, -g, tie, g, t, started, profile, floor, started_now, last_round_memory,
+        root_h = remaining(0, root_started, (), (), 0)
+        # heap item: (f, -g, tie, g, t, started, profile, ends, floor, started_now, last_round_memory,
         #             left_shift_deadline, trace, entry)
-        heap = [(root_h, 0, next(counter), 0, 0, root_started, (), 0, False, 0, None, None, None)]
+        heap = [(root_h, 0, next(counter), 0, 0, root_started, (), (), 0, False, 0, None, None, None)]
         seen: dict[tuple, list[_Entry]] = {}
         stored = 0
         nodes = 0
@@ -210,7 +211,7 @@ class BranchAndBound:
             if self.best_cost is not None and f >= self.best_cost:
                 heap.clear()
                 break
-            _, _, _, g, t, started, profile, floor, now, last, deadline, trace, entry = item
+            _, _, _, g, t, started, profile, ends, floor, now, last, deadline, trace, entry = item
             if entry is not None and not entry.alive:
                 continue
             nodes += 1
@@ -228,7 +229,7 @@ class BranchAndBound:
                     stopped = "memory limit"
                     break
             if self.dive_every and nodes % self.dive_every == 0:
-                self.dive(t, started, profile, trace, dive_order)
+                self.dive(t, started, profile, ends, trace, dive_order)
             # children that start one more request now
             arrived_waiting = 0
             for k in range(classes):
@@ -239,7 +240,7 @@ class BranchAndBound:
                 if a > t:
                     continue
                 arrived_waiting += bisect_right(arrivals[k], t) - n
-                if k < floor or not fits(profile, prompt[k], output[k], memory):
+                if k < floor or not fits(profile, ends, prompt[k], output[k], memory):
                     continue
                 child_deadline = deadline
                 if self.use_left_shift and t > a and last + prompt[k] + 1 <= memory:
@@ -249,7 +250,7 @@ class BranchAndBound:
                     end = t + output[k] - 1
                     child_deadline = end if deadline is None or end < deadline else deadline
                 child_started = started[:k] + (n + 1,) + started[k + 1:]
-                child_profile = add_request(profile, ramps[k])
+                child_profile, child_ends = add_request(profile, ends, ramps[k])
                 child_trace = (k, t, trace)
                 if all(x == s for x, s in zip(child_started, sizes)):
                     if child_deadline is not None and not any(
@@ -259,17 +260,17 @@ class BranchAndBound:
                     if self.best_cost is None or g < self.best_cost:
                         self._offer(g, self._trace_starts(child_trace, classes), "search")
                     continue
-                h = remaining(t, child_started, child_profile, k, True)
+                h = remaining(t, child_started, child_profile, child_ends, k)
                 if self.best_cost is None or g + h < self.best_cost:
-                    heapq.heappush(heap, (g + h, -g, next(counter), g, t, child_started, child_profile, k,
-                                          True, last, child_deadline, child_trace, entry))
+                    heapq.heappush(heap, (g + h, -g, next(counter), g, t, child_started, child_profile,
+                                          child_ends, k, True, last, child_deadline, child_trace, entry))
             # close the round
             if not now and not profile and arrived_waiting > 0 and t >= self.last_arrival:
                 continue  # I1
-            closed = self._close_round(t, started, profile, deadline)
+            closed = self._close_round(t, started, profile, ends, deadline)
             if closed is None:
                 continue
-            t2, profile2, added, last2, deadline2 = closed
+            t2, profile2, ends2, added, last2, deadline2 = closed
             g2 = g + added
             child_entry = None
             if self.use_dominance:
@@ -293,10 +294,10 @@ class BranchAndBound:
                 keep.append(child_entry)
                 stored += len(keep) - len(bucket)
                 seen[key] = keep
-            h = remaining(t2, started, profile2, 0, False)
+            h = remaining(t2, started, profile2, ends2, 0)
             if self.best_cost is None or g2 + h < self.best_cost:
-                heapq.heappush(heap, (g2 + h, -g2, next(counter), g2, t2, started, profile2, 0, False, last2,
-                                      deadline2, trace, child_entry))
+                heapq.heappush(heap, (g2 + h, -g2, next(counter), g2, t2, started, profile2, ends2, 0, False,
+                                      last2, deadline2, trace, child_entry))
         if heap:
             lower = min(self.best_cost, heap[0][0]) if self.best_cost is not None else heap[0][0]
         else:
