@@ -197,9 +197,11 @@ class BranchAndBound:
             self.dive(0, root_started, (), (), None, order)
         counter = itertools.count()
         root_h = remaining(0, root_started, (), (), 0)
-        # heap item: (f, -g, tie, g, t, started, profile, ends, floor, started_now, last_round_memory,
-        #             left_shift_deadline, trace, entry)
-        heap = [(root_h, 0, next(counter), 0, 0, root_started, (), (), 0, False, 0, None, None, None)]
+        # heap item: (f, -g, tie, evaluated, g, t, started, profile, ends, floor, started_now,
+        #             last_round_memory, left_shift_deadline, trace, entry)
+        # Children enter with their parent's f (a valid bound for them too) and get their own bound
+        # when first popped ("lazy" evaluation): bounds are computed only for nodes that reach the top.
+        heap = [(root_h, 0, next(counter), True, 0, 0, root_started, (), (), 0, False, 0, None, None, None)]
         seen: dict[tuple, list[_Entry]] = {}
         stored = 0
         nodes = 0
@@ -211,11 +213,18 @@ class BranchAndBound:
             if self.best_cost is not None and f >= self.best_cost:
                 heap.clear()
                 break
-            _, _, _, g, t, started, profile, ends, floor, now, last, deadline, trace, entry = item
+            _, _, _, evaluated, g, t, started, profile, ends, floor, now, last, deadline, trace, entry = item
             if entry is not None and not entry.alive:
                 continue
+            if not evaluated:
+                bounded = g + remaining(t, started, profile, ends, floor)
+                if self.best_cost is not None and bounded >= self.best_cost:
+                    continue
+                if bounded > f:
+                    heapq.heappush(heap, (bounded,) + item[1:3] + (True,) + item[4:])
+                    continue
             nodes += 1
-            if nodes % 256 == 0:
+            if nodes % 16 == 0:
                 if self.deadline is not None and time.perf_counter() >= self.deadline:
                     heapq.heappush(heap, item)
                     stopped = "time limit"
@@ -260,10 +269,8 @@ class BranchAndBound:
                     if self.best_cost is None or g < self.best_cost:
                         self._offer(g, self._trace_starts(child_trace, classes), "search")
                     continue
-                h = remaining(t, child_started, child_profile, child_ends, k)
-                if self.best_cost is None or g + h < self.best_cost:
-                    heapq.heappush(heap, (g + h, -g, next(counter), g, t, child_started, child_profile,
-                                          child_ends, k, True, last, child_deadline, child_trace, entry))
+                heapq.heappush(heap, (f, -g, next(counter), False, g, t, child_started, child_profile,
+                                      child_ends, k, True, last, child_deadline, child_trace, entry))
             # close the round
             if not now and not profile and arrived_waiting > 0 and t >= self.last_arrival:
                 continue  # I1
@@ -294,10 +301,9 @@ class BranchAndBound:
                 keep.append(child_entry)
                 stored += len(keep) - len(bucket)
                 seen[key] = keep
-            h = remaining(t2, started, profile2, ends2, 0)
-            if self.best_cost is None or g2 + h < self.best_cost:
-                heapq.heappush(heap, (g2 + h, -g2, next(counter), g2, t2, started, profile2, ends2, 0, False,
-                                      last2, deadline2, trace, child_entry))
+            if self.best_cost is None or max(f, g2) < self.best_cost:
+                heapq.heappush(heap, (max(f, g2), -g2, next(counter), False, g2, t2, started, profile2, ends2,
+                                      0, False, last2, deadline2, trace, child_entry))
         if heap:
             lower = min(self.best_cost, heap[0][0]) if self.best_cost is not None else heap[0][0]
         else:
