@@ -84,6 +84,7 @@ class BranchAndBound:
         self.arrivals = [c.arrivals for c in classes]
         self.sizes = [len(c.arrivals) for c in classes]
         self.ramps = [tuple(range(c.prompt + 1, c.prompt + c.output + 1)) for c in classes]
+        self.history_length = max(c.output for c in classes) + 1
         self.last_arrival = max(max(c.arrivals) for c in classes)
         self.bounds = NodeBounds(memory, self.classes, use_chain=use_chain)
         self.use_dominance = use_dominance
@@ -124,17 +125,18 @@ class BranchAndBound:
     def _arrived_waiting(self, t: int, started: tuple[int, ...]) -> int:
         return sum(max(0, bisect_right(self.arrivals[k], t) - n) for k, n in enumerate(started))
 
-    def _close_round(self, t, started, profile, ends, deadline):
-        """Close round t. Returns (t', profile', ends', added cost, memory of round t', deadline') or None when
-        the left-shift rule L1 kills the branch. Jumps over rounds where no arrived waiting request fits
-        and nothing arrives (no decision is possible there)."""
+    def _close_round(self, t, started, profile, ends, obligations, history, prune=True):
+        """Close round t. Returns (t', profile', ends', added cost, history', obligations') or None when rule
+        L1 or L2 kills the branch (only if `prune`). Jumps over rounds where no arrived waiting request
+        fits and nothing arrives (no decision is possible there). `history` holds the memory of the last
+        rounds (newest last, the last one is round t)."""
         memory = self.memory
         waiting = self._arrived_waiting(t, started)
         if waiting == 0 and not profile:
-            if deadline is not None:
-                return None  # empty rounds are never full
+            if obligations and prune:
+                return None  # empty rounds satisfy no obligation
             arrival = min(self.arrivals[k][n] for k, n in enumerate(started) if n < self.sizes[k])
-            return arrival, (), (), 0, 0, None
+            return arrival, (), (), 0, (), ()
         # the next decision time: the next arrival, or the first offset at which an arrived class fits
         step = len(profile) if profile else 1
         for k, n in enumerate(started):
@@ -148,16 +150,16 @@ class BranchAndBound:
             if step == 1:
                 break
         step = max(step, 1)
-        for j in range(min(step, len(profile))):
-            if deadline is None:
-                break
-            if profile[j] == memory:
-                deadline = None
-            elif deadline <= t + 1 + j:
+        if not prune:
+            obligations = ()
+        elif obligations:
+            obligations = self._settle(obligations, t, profile, step)
+            if obligations is None:
                 return None
-        if deadline is not None and step > len(profile) and deadline <= t + step:
+        passed = profile[:step] if step <= len(profile) else profile + (0,) * (step - len(profile))
+        history = (history + passed)[-self.history_length:]
+        if prune and self.use_left_shift and self._fits_in_the_past(t, t + step, started, history):
             return None
-        last = profile[step - 1] if step <= len(profile) else 0
         arrived_during = 0
         if step > 1:  # requests arriving strictly inside the jump also wait there
             for k, n in enumerate(started):
@@ -165,7 +167,65 @@ class BranchAndBound:
                     if t < a < t + step:
                         arrived_during += t + step - a
         profile, ends = advance(profile, ends, step)
-        return t + step, profile, ends, waiting * step + arrived_during, last, deadline
+        return t + step, profile, ends, waiting * step + arrived_during, history, obligations
+
+    @staticmethod
+    def _settle(obligations, t, profile, rounds):
+        """Pass rounds t+1 .. t+rounds (memory from `profile`, 0 beyond it): a round with memory >= an
+        obligation's threshold discharges it; an obligation whose deadline passes kills the branch (None).
+        Obligations are (deadline round, memory threshold), sorted by deadline."""
+        size = len(profile)
+        for j in range(rounds):
+            held = profile[j] if j < size else 0
+            obligations = tuple([ob for ob in obligations if ob[1] > held])
+            if not obligations:
+                return ()
+            if obligations[0][0] <= t + 1 + j:
+                return None
+        return obligations
+
+    def _shift_obligations(self, p, arrival, prompt, output, history):
+        """Rule L1 for a request started at p > arrival: moving it alone to q = p - d (d >= 1, q >= its
+        arrival) must be infeasible in an optimal schedule. In the final rounds (q, p] it would hold
+        s + (round - q); in rounds (p, p + o - d] it would hold d more than now; its rounds after
+        p + o - d are freed. If the final rounds have room for it, some round in (p, p + o - d] must
+        hold more than M - d: an obligation (p + o - d, M - d + 1). None if the move is feasible
+        already (d = o). Larger d need more room in the same rounds, so the loop stops at the first d
+        that does not fit."""
+        limit = self.memory - prompt
+        found = []
+        newest = len(history) - 1            # history[newest] is the memory of round p
+        for d in range(1, min(p - arrival, output) + 1):
+            if d > len(history):
+                break
+            # rounds p - d + 1 .. p, where the moved request would hold s + 1 .. s + d
+            if any(history[newest - d + 1 + j] + j + 1 > limit for j in range(d)):
+                break
+            if d == output:
+                return None
+            found.append((p + output - d, self.memory - d + 1))
+        return tuple(found)
+    def _fits_in_the_past(self, t: int, now: int, started, history) -> bool:
+        """Rule L2: could a waiting request have run entirely in rounds that are already final (between
+        its arrival and `now`)? Then moving it there improves every completion of this node. Only the
+        start periods q that became checkable since the previous decision time t are tried (earlier ones
+        were tried at earlier nodes); rounds older than `history` are not tried."""
+        memory = self.memory
+        first_round = now - len(history) + 1    # history[j] is the memory of round first_round + j
+        for k, n in enumerate(started):
+            if n == self.sizes[k]:
+                continue
+            output = self.output[k]
+            a = self.arrivals[k][n]
+            last_q = now - output
+            if a > last_q:
+                continue
+            limit = memory - self.prompt[k]
+            for q in range(max(a, t - output + 1, first_round - 1), last_q + 1):
+                base = q + 1 - first_round
+                if all(history[base + j] + j + 1 <= limit for j in range(output)):
+                    return True
+        return False
 
     # ------------------------------------------------------------------- dives
     def dive(self, t, started, profile, ends, trace, order: Sequence[int]) -> None:
@@ -182,7 +242,7 @@ class BranchAndBound:
                     started[k] += 1
             if all(n == s for n, s in zip(started, self.sizes)):
                 break
-            t, profile, ends, _, _, _ = self._close_round(t, tuple(started), profile, ends, None)
+            t, profile, ends, _, _, _ = self._close_round(t, tuple(started), profile, ends, None, (), False)
         starts = self._trace_starts(trace, len(self.classes))
         self._offer(self.cost_of(starts), starts, "dive")
 
@@ -198,10 +258,10 @@ class BranchAndBound:
         counter = itertools.count()
         root_h = remaining(0, root_started, (), (), 0)
         # heap item: (f, -g, tie, evaluated, g, t, started, profile, ends, floor, started_now,
-        #             last_round_memory, left_shift_deadline, trace, entry)
+        #             recent_round_memory, left_shift_obligations, trace, entry)
         # Children enter with their parent's f (a valid bound for them too) and get their own bound
         # when first popped ("lazy" evaluation): bounds are computed only for nodes that reach the top.
-        heap = [(root_h, 0, next(counter), True, 0, 0, root_started, (), (), 0, False, 0, None, None, None)]
+        heap = [(root_h, 0, next(counter), True, 0, 0, root_started, (), (), 0, False, (), (), None, None)]
         seen: dict[tuple, list[_Entry]] = {}
         stored = 0
         nodes = 0
@@ -213,7 +273,7 @@ class BranchAndBound:
             if self.best_cost is not None and f >= self.best_cost:
                 heap.clear()
                 break
-            _, _, _, evaluated, g, t, started, profile, ends, floor, now, last, deadline, trace, entry = item
+            _, _, _, evaluated, g, t, started, profile, ends, floor, now, history, obligations, trace, entry = item
             if entry is not None and not entry.alive:
                 continue
             if not evaluated:
@@ -251,33 +311,32 @@ class BranchAndBound:
                 arrived_waiting += bisect_right(arrivals[k], t) - n
                 if k < floor or not fits(profile, ends, prompt[k], output[k], memory):
                     continue
-                child_deadline = deadline
-                if self.use_left_shift and t > a and last + prompt[k] + 1 <= memory:
-                    # L1: it could have run in round t; only a full round in t+1..t+o-1 justifies waiting
-                    if output[k] == 1:
+                child_obligations = obligations
+                if self.use_left_shift and t > a:
+                    new = self._shift_obligations(t, a, prompt[k], output[k], history)
+                    if new is None:
                         continue
-                    end = t + output[k] - 1
-                    child_deadline = end if deadline is None or end < deadline else deadline
+                    if new:
+                        child_obligations = tuple(sorted(obligations + new))
                 child_started = started[:k] + (n + 1,) + started[k + 1:]
                 child_profile, child_ends = add_request(profile, ends, ramps[k])
                 child_trace = (k, t, trace)
                 if all(x == s for x, s in zip(child_started, sizes)):
-                    if child_deadline is not None and not any(
-                            child_profile[j] == memory for j in range(min(len(child_profile),
-                                                                         child_deadline - t))):
+                    if child_obligations and self._settle(child_obligations, t, child_profile,
+                                                          len(child_profile) + 1) is None:
                         continue
                     if self.best_cost is None or g < self.best_cost:
                         self._offer(g, self._trace_starts(child_trace, classes), "search")
                     continue
                 heapq.heappush(heap, (f, -g, next(counter), False, g, t, child_started, child_profile,
-                                      child_ends, k, True, last, child_deadline, child_trace, entry))
+                                      child_ends, k, True, history, child_obligations, child_trace, entry))
             # close the round
             if not now and not profile and arrived_waiting > 0 and t >= self.last_arrival:
                 continue  # I1
-            closed = self._close_round(t, started, profile, ends, deadline)
+            closed = self._close_round(t, started, profile, ends, obligations, history)
             if closed is None:
                 continue
-            t2, profile2, ends2, added, last2, deadline2 = closed
+            t2, profile2, ends2, added, history2, obligations2 = closed
             g2 = g + added
             child_entry = None
             if self.use_dominance:
@@ -303,7 +362,7 @@ class BranchAndBound:
                 seen[key] = keep
             if self.best_cost is None or max(f, g2) < self.best_cost:
                 heapq.heappush(heap, (max(f, g2), -g2, next(counter), False, g2, t2, started, profile2, ends2,
-                                      0, False, last2, deadline2, trace, child_entry))
+                                      0, False, history2, obligations2, trace, child_entry))
         if heap:
             lower = min(self.best_cost, heap[0][0]) if self.best_cost is not None else heap[0][0]
         else:
