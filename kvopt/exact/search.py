@@ -276,6 +276,18 @@ class BranchAndBound:
             _, _, _, evaluated, g, t, started, profile, ends, floor, now, history, obligations, trace, entry = item
             if entry is not None and not entry.alive:
                 continue
+            if self.deadline is not None and time.perf_counter() >= self.deadline:
+                heapq.heappush(heap, item)
+                stopped = "time limit"
+                break
+            if self.max_nodes is not None and nodes >= self.max_nodes:
+                heapq.heappush(heap, item)
+                stopped = "node limit"
+                break
+            if stored >= self.max_stored:
+                heapq.heappush(heap, item)
+                stopped = "memory limit"
+                break
             if not evaluated:
                 bounded = g + remaining(t, started, profile, ends, floor)
                 if self.best_cost is not None and bounded >= self.best_cost:
@@ -284,19 +296,6 @@ class BranchAndBound:
                     heapq.heappush(heap, (bounded,) + item[1:3] + (True,) + item[4:])
                     continue
             nodes += 1
-            if nodes % 16 == 0:
-                if self.deadline is not None and time.perf_counter() >= self.deadline:
-                    heapq.heappush(heap, item)
-                    stopped = "time limit"
-                    break
-                if self.max_nodes is not None and nodes >= self.max_nodes:
-                    heapq.heappush(heap, item)
-                    stopped = "node limit"
-                    break
-                if stored >= self.max_stored:
-                    heapq.heappush(heap, item)
-                    stopped = "memory limit"
-                    break
             if self.dive_every and nodes % self.dive_every == 0:
                 self.dive(t, started, profile, ends, trace, dive_order)
             # children that start one more request now
