@@ -130,3 +130,13 @@ def test_cli_solves_the_bundled_counterexample():
     bad = run_cli("solve", "instances/small/homogeneous_m9_s1_o3_n5.json", "--method", "exact",
                   "-o", "max_nodes=abc")
     assert bad.returncode == 2 and "max_nodes" in bad.stderr
+
+
+@pytest.mark.parametrize("path", sorted((ROOT / "instances" / "counterexamples").glob("*.json")),
+                         ids=lambda p: p.stem)
+def test_counterexample_files_state_true_values(path):
+    instance = read_instance(path)
+    optimum = solve(instance, "exact")
+    assert optimum.status is Status.OPTIMAL
+    assert optimum.objective == instance.metadata["optimum"]
+    assert solve(instance, "fcfs").objective == instance.metadata["greedy_fcfs"] > optimum.objective
