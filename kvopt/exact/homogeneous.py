@@ -19,6 +19,7 @@ last arrival time. See formulations/exact-and-special-cases.md.
 from __future__ import annotations
 
 from bisect import bisect_right
+from collections.abc import Callable
 
 from kvopt.errors import InputError
 from kvopt.instance import Instance
@@ -42,11 +43,12 @@ def window_fits(counts: tuple[int, ...], prompt: int, output: int, memory: int) 
     return True
 
 
-def homogeneous_dp(memory: int, prompt: int, output: int, arrivals: list[int]
-                   ) -> tuple[int, list[int], int]:
+def homogeneous_dp(memory: int, prompt: int, output: int, arrivals: list[int],
+                   expired: Callable[[], bool] | None = None) -> tuple[int, list[int], int]:
     """Optimal starts (sorted, FIFO) of identical requests with these arrivals (sorted).
 
-    Returns (total waiting sum(p_i - a_i), starts, number of states)."""
+    Returns (total waiting sum(p_i - a_i), starts, number of states). `expired()` is polled every
+    4096 states; when it returns True the DP stops and raises TimeoutError."""
     arrivals = sorted(arrivals)
     n = len(arrivals)
     if prompt + output > memory:
@@ -79,6 +81,8 @@ def homogeneous_dp(memory: int, prompt: int, output: int, arrivals: list[int]
         if key(*state) in value:
             stack.pop()
             continue
+        if expired is not None and len(value) % 4096 == 0 and expired():
+            raise TimeoutError(f"homogeneous-dp stopped by the time limit after {len(value)} states")
         if k == n:
             value[key(*state)] = (0, 0)
             stack.pop()
@@ -121,7 +125,11 @@ def homogeneous_method(instance: Instance, settings: Settings) -> Outcome:
     prompt, output = identical_parameters(instance)
     order = sorted(range(len(instance.requests)), key=lambda k: (instance.requests[k].arrival, k))
     arrivals = [instance.requests[k].arrival for k in order]
-    waiting, starts, states = homogeneous_dp(instance.memory, prompt, output, arrivals)
+    try:
+        waiting, starts, states = homogeneous_dp(instance.memory, prompt, output, arrivals,
+                                                 expired=settings.expired)
+    except TimeoutError as stop:
+        return Outcome(None, Status.TIMEOUT, log=(str(stop),))
     schedule = Schedule({instance.requests[k].id: p for k, p in zip(order, starts)},
                         metadata={"method": "homogeneous-dp"})
     objective = waiting + sum(r.output for r in instance.requests)

@@ -85,3 +85,10 @@ def test_cli_rejects_a_heterogeneous_instance(tmp_path):
                     ' {"id": "b", "arrival": 0, "prompt": 2, "output": 3}]}')
     done = run_cli("solve", str(path), "--method", "homogeneous-dp")
     assert done.returncode == 2 and "identical requests" in done.stderr
+
+
+def test_a_time_limit_stops_the_dp_without_a_schedule():
+    from kvopt.exact.homogeneous import homogeneous_method
+    from kvopt.methods.registry import Settings
+    outcome = homogeneous_method(homogeneous(50, 5, 20, 400), Settings(time_limit=1e-9))
+    assert outcome.status is Status.TIMEOUT and outcome.schedule is None
