@@ -11,35 +11,33 @@ from kvopt import InputError, Instance, Request, Status, solve
 from kvopt.exact.homogeneous import homogeneous_dp, window_fits
 
 
+def grid(max_memory: int, max_output: int, max_n: int):
+    """(M, s, o, n) with 4 <= M <= max_memory, s <= 3, o <= max_output, s + o <= M, n <= max_n."""
+    for memory in range(4, max_memory + 1):
+        for prompt in range(1, 4):
+            for output in range(1, min(max_output, memory - prompt) + 1):
+                for n in range(1, max_n + 1):
+                    yield memory, prompt, output, n
+
+
 def test_agrees_with_exact_on_a_grid():
     checked = 0
-    for memory in range(4, 13):
-        for prompt in range(1, 4):
-            for output in range(1, 6):
-                if prompt + output > memory:
-                    continue
-                for n in range(1, 8):
-                    instance = homogeneous(memory, prompt, output, n)
-                    dp = solve(instance, "homogeneous-dp")
-                    assert dp.status is Status.OPTIMAL
-                    assert dp.objective == solve(instance, "exact").objective, (memory, prompt, output, n)
-                    checked += 1
+    for memory, prompt, output, n in grid(12, 5, 7):
+        instance = homogeneous(memory, prompt, output, n)
+        dp = solve(instance, "homogeneous-dp")
+        assert dp.status is Status.OPTIMAL
+        assert dp.objective == solve(instance, "exact").objective, (memory, prompt, output, n)
+        checked += 1
     assert checked == 116 * 7   # 116 triples (M, s, o) with s + o <= M, 7 values of n
 
 def test_greedy_is_suboptimal_in_16_of_966_homogeneous_instances():
     """paper.md §4.6: M 4-15, s 1-3, o 1-5, n 1-6 all at 0; fcfs with exact lengths is the greedy."""
     total, suboptimal = 0, []
-    for memory in range(4, 16):
-        for prompt in range(1, 4):
-            for output in range(1, 6):
-                if prompt + output > memory:
-                    continue
-                for n in range(1, 7):
-                    instance = homogeneous(memory, prompt, output, n)
-                    optimum = homogeneous_dp(memory, prompt, output, [0] * n)[0] + n * output
-                    total += 1
-                    if solve(instance, "fcfs").objective != optimum:
-                        suboptimal.append((memory, prompt, output, n))
+    for memory, prompt, output, n in grid(15, 5, 6):
+        optimum = homogeneous_dp(memory, prompt, output, [0] * n)[0] + n * output
+        total += 1
+        if solve(homogeneous(memory, prompt, output, n), "fcfs").objective != optimum:
+            suboptimal.append((memory, prompt, output, n))
     assert total == 966
     assert len(suboptimal) == 16
     assert suboptimal[0] == (9, 1, 3, 5)
