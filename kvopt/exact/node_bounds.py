@@ -33,12 +33,16 @@ class NodeBounds:
         self.output = [c.output for c in classes]
         self.volume = [c.volume for c in classes]
         self.arrivals = [c.arrivals for c in classes]
-        self.big = [use_chain and 2 * c.peak > memory for c in classes]
         self.delta = [[max(0, cj.output - max(0, memory - ci.peak - cj.prompt)) for cj in classes]
                       for ci in classes]
-        big_classes = [i for i in range(len(classes)) if self.big[i]]
-        # for each class j: the big classes i by increasing delta_ij (the first present one gives q_j)
-        self.predecessors = [sorted(big_classes, key=lambda i: self.delta[i][j]) for j in range(len(classes))]
+        # B3 is evaluated on the requests with peak s + o above each threshold (all > M/2); per level and
+        # class j, the level's classes i by increasing delta_ij (the first waiting one gives q_j)
+        self.levels = []
+        for threshold in (memory / 2, 2 * memory / 3, 3 * memory / 4) if use_chain else ():
+            members = [i for i, c in enumerate(classes) if c.peak > threshold]
+            if len(members) >= 2 and (not self.levels or members != self.levels[-1][0]):
+                self.levels.append((members, [sorted(members, key=lambda i: self.delta[i][j])
+                                              for j in range(len(classes))]))
 
     def remaining(self, t: int, started: tuple[int, ...], profile: tuple[int, ...], ends: tuple[int, ...],
                   floor: int) -> int:
@@ -47,9 +51,7 @@ class NodeBounds:
         memory = self.memory
         completions: list[int] = []
         volumes: list[int] = []
-        big_completions: list[int] = []
-        big_classes: list[int] = []
-        other_completions = 0
+        waiting_completions: list[tuple[int, int]] = []   # (class, completion bound B1)
         base = 0
         for k, count in enumerate(started):
             arrivals = self.arrivals[k]
@@ -58,17 +60,12 @@ class NodeBounds:
             output = self.output[k]
             first = max(0 if k >= floor else 1, arrivals[count] - t)
             ready = t + earliest_offset(profile, ends, self.prompt[k], output, memory, first)
-            big = self.big[k]
             for a in arrivals[count:]:
                 completion = (ready if ready > a else a) + output
                 completions.append(completion)
                 volumes.append(self.volume[k])
                 base += output + (a if a > t else t)
-                if big:
-                    big_completions.append(completion)
-                    big_classes.append(k)
-                else:
-                    other_completions += completion
+                waiting_completions.append((k, completion))
         if not completions:
             return 0
         completions.sort()
@@ -90,30 +87,44 @@ class NodeBounds:
                 volume_round = t + rounds
             c = completions[kth]
             total += c if c > volume_round else volume_round
-        m = len(big_classes)
-        if m >= 2:
-            delta = self.delta
-            waiting = {k: len(self.arrivals[k]) - started[k] for k in set(big_classes)}
-            gaps = []
-            for j in big_classes:
-                for i in self.predecessors[j]:
-                    if i in waiting and (i != j or waiting[i] >= 2):
-                        gaps.append(delta[i][j])
-                        break
-            gaps.sort()
-            big_completions.sort()
-            prefix = [0]
-            for g in gaps:
-                prefix.append(prefix[-1] + g)
-            chain = 0
-            if m <= self.CHAIN_FULL_MAX:
-                for k in range(m):
-                    chain += max(big_completions[j] + prefix[k - j] for j in range(k + 1))
-            else:
-                first = big_completions[0]
-                for k in range(m):
-                    chain += max(big_completions[k], first + prefix[k])
-            chain += other_completions
+        for members, predecessors in self.levels:
+            chain = self._chain(started, waiting_completions, members, predecessors)
             if chain > total:
                 total = chain
         return total - base
+
+    def _chain(self, started, waiting_completions, members, predecessors) -> int:
+        """B3 on the waiting requests of the classes `members` plus B1 for the others."""
+        member_set = set(members)
+        chain_classes, chain_completions, others = [], [], 0
+        for k, completion in waiting_completions:
+            if k in member_set:
+                chain_classes.append(k)
+                chain_completions.append(completion)
+            else:
+                others += completion
+        m = len(chain_classes)
+        if m < 2:
+            return 0
+        delta = self.delta
+        waiting = {k: len(self.arrivals[k]) - started[k] for k in set(chain_classes)}
+        gaps = []
+        for j in chain_classes:
+            for i in predecessors[j]:
+                if i in waiting and (i != j or waiting[i] >= 2):
+                    gaps.append(delta[i][j])
+                    break
+        gaps.sort()
+        chain_completions.sort()
+        prefix = [0]
+        for g in gaps:
+            prefix.append(prefix[-1] + g)
+        chain = 0
+        if m <= self.CHAIN_FULL_MAX:
+            for k in range(m):
+                chain += max(chain_completions[j] + prefix[k - j] for j in range(k + 1))
+        else:
+            first = chain_completions[0]
+            for k in range(m):
+                chain += max(chain_completions[k], first + prefix[k])
+        return chain + others
