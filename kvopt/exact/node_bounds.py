@@ -9,11 +9,11 @@ B1 (alone): c_i >= max(a_i, t + e_i) + o_i, with e_i the earliest offset at whic
 B2 (memory volume): the k requests completing first hold their whole volume v_i = s_i o_i + o_i(o_i+1)/2
    in rounds t+1..c_(k), where at most M - P(round) is free; so c_(k) >= the first round by which the
    free capacity reaches the sum of the k smallest volumes. Combined per order statistic with B1.
-B3 (completion chain of big requests, peak s + o > M/2): if c_i <= c_j then at round c_i request i holds
-   s_i + o_i, so j is either not started (c_j >= c_i + o_j) or holds s_j + age <= M - s_i - o_i, hence
-   c_j >= c_i + delta_ij, delta_ij = max(0, o_j - max(0, M - s_i - o_i - s_j)). Along the completion
-   order of the big waiting requests, c_(k) >= c_(j) + (sum of the k - j smallest q), q_j = min_i delta_ij;
-   the other requests take B1.
+B3 (completion chain of big requests, peak s + o > M/2, 2M/3, 3M/4): if c_i <= c_j then at round c_i
+   request i holds s_i + o_i, so j is either not started (c_j >= c_i + o_j) or holds
+   s_j + age <= M - s_i - o_i, hence c_j >= c_i + delta_ij, delta_ij = max(0, o_j - max(0, M - s_i - o_i
+   - s_j)). Along the completion order of the chosen waiting requests, c_(k) >= c_(j) + (sum of the k - j
+   smallest q), q_j = min_i delta_ij; the other requests take B1.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from kvopt.exact.profile import earliest_offset
 
 
 class NodeBounds:
-    """Precomputed class data; `remaining(...)` evaluates max(B1+B2, B3) for a node."""
+    """Precomputed class data; `remaining(...)` evaluates the largest of B1+B2 and the B3 levels."""
 
     CHAIN_FULL_MAX = 16  # up to this many big requests the chain bound takes the max over all j
 
