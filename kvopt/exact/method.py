@@ -13,7 +13,7 @@ from kvopt.errors import InputError
 from kvopt.exact.classes import request_classes
 from kvopt.exact.search import BranchAndBound
 from kvopt.instance import Instance
-from kvopt.methods.registry import Option, Outcome, Settings, _METHODS, register
+from kvopt.methods.registry import Option, Outcome, Settings, get_method, register
 from kvopt.result import Status
 from kvopt.schedule import Schedule
 
@@ -26,8 +26,11 @@ def class_starts(instance: Instance, classes, starts_by_id) -> list[list[int]]:
 def _heuristic_incumbents(instance: Instance, classes) -> list[tuple[str, list[list[int]]]]:
     from kvopt.methods.fcfs import fcfs_starts
     found = [("fcfs", class_starts(instance, classes, fcfs_starts(instance)))]
-    if "mcsf" in _METHODS:  # another issue's policy; used when it is present
-        spec = _METHODS["mcsf"]
+    try:
+        spec = get_method("mcsf")   # another issue's policy; used when it is registered
+    except InputError:
+        spec = None
+    if spec is not None:
         outcome = spec.run(instance, spec.settings(None, 0, 1, {}))
         if outcome.schedule is not None and not outcome.schedule.runs:
             found.append(("mcsf", class_starts(instance, classes, outcome.schedule.starts)))

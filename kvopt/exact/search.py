@@ -1,18 +1,19 @@
 """Best-first branch-and-bound over rounds (formulations/exact-solver.md).
 
 A node is a partial schedule at decision time t: how many of each request class have started (classes
-start in FIFO order, rule S1), the future memory profile P of the started requests, the class floor
-(within a round requests are started in non-decreasing class order, so every set of starts is made
-once), the memory of round t (for rule L1) and the earliest pending left-shift deadline (rule L1).
-Children: start one more request of a class >= floor that has arrived and fits (future-peak check), or
-close the round. Closing a round adds one per arrived waiting request (its waiting in period t) and
+start in FIFO order, rule S1), the future memory profile P of the started requests and the positions of
+their completions, the class floor (within a round requests are started in non-decreasing class order,
+so every set of starts is made once), the memory of the last rounds and the pending obligations of rule
+L1. Children: start one more request of a class >= floor that has arrived and fits (future-peak check),
+or close the round. Closing a round adds one per arrived waiting request (its waiting in period t) and
 jumps over rounds in which no arrived waiting request fits (nothing can be decided there).
 
-Pruning, each proven in the document: S1 class symmetry; D1 state dominance (same waiting set, same
-time or no future arrivals, pointwise smaller profile, no larger cost so far); L1 left-shift
-(every optimal schedule is left-tight: a request that waited could not have started one period earlier);
-I1 idle rule (nothing running, every waiting request arrived: something starts now); and the node
-bounds of kvopt.exact.node_bounds against the incumbent.
+Pruning, each proven in the document: S1 class symmetry; D1 state dominance (same counts, same time or
+no future arrivals, pointwise smaller profile, no larger cost so far); L1 left shift (in an optimal
+schedule no request can be moved alone to an earlier start); L2 (a waiting request that fits in rounds
+that are already final proves the node suboptimal); I1 idle rule (nothing running, every waiting
+request arrived: something starts now); and the node bounds of kvopt.exact.node_bounds against the
+incumbent.
 
 The search is A*: nodes are expanded in order of g + h. At any moment min(incumbent, smallest g + h on
 the open list) is a lower bound on the optimum, which is what a time-limited run reports.
@@ -24,7 +25,7 @@ import heapq
 import itertools
 import time
 from bisect import bisect_right
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from kvopt.exact.classes import RequestClass
