@@ -3,3 +3,5 @@
 from kvopt.bounds import trivial  # noqa: F401
 from kvopt.methods import fcfs  # noqa: F401
 from kvopt.methods import policies  # noqa: F401  (every online policy, run offline)
+from kvopt.exact import method as _exact_method  # noqa: F401
+from kvopt.exact import homogeneous as _homogeneous_dp  # noqa: F401
