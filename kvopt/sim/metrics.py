@@ -56,8 +56,10 @@ def round_arrays(simulation: Simulation) -> dict[str, np.ndarray]:
     }
 
 
-def throughput(simulation: Simulation, windows: int = 20, seconds: bool = False) -> list[dict[str, Any]]:
-    """Tokens processed vs arriving in `windows` equal windows of rounds (or of seconds)."""
+def throughput(simulation: Simulation, windows: int = 20, seconds: bool = False,
+               end: float | None = None) -> list[dict[str, Any]]:
+    """Tokens processed vs arriving in `windows` equal windows of rounds (or of seconds) from 0 to `end`
+    (default: the end of the simulation; give a common end to compare several simulations)."""
     rounds = round_arrays(simulation)
     req = simulation.requests
     if rounds["period"].size == 0:
@@ -65,11 +67,11 @@ def throughput(simulation: Simulation, windows: int = 20, seconds: bool = False)
     if seconds:
         processed_at = rounds["clock"] - rounds["seconds"]
         arriving_at = req["arrival_s"]
-        end = float(rounds["clock"][-1])
+        end = float(rounds["clock"][-1]) if end is None else end
     else:
         processed_at = rounds["period"].astype(float)
         arriving_at = req["arrival"].astype(float)
-        end = float(rounds["period"][-1] + 1)
+        end = float(rounds["period"][-1] + 1) if end is None else end
     edges = np.linspace(0.0, end, windows + 1)
     processed = np.histogram(processed_at, edges, weights=rounds["requests"] + rounds["prefill_tokens"])[0]
     arriving = np.histogram(arriving_at, edges, weights=req["prompt"] + req["output"])[0]
