@@ -14,6 +14,8 @@ VERBS = [
     "kvopt.cli.solve_cmd",
     "kvopt.cli.methods_cmd",
     "kvopt.cli.convert_cmd",
+    "kvopt.cli.bound_cmd",
+    "kvopt.cli.export_cmd",
 ]
 
 

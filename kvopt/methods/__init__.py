@@ -2,3 +2,4 @@
 
 from kvopt.bounds import trivial  # noqa: F401
 from kvopt.methods import fcfs  # noqa: F401
+from kvopt.formulations import methods as formulation_methods  # noqa: F401  (ip, cpsat, lp)
