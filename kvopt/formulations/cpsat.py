@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from kvopt.formulations.incumbent import solution_starts
 from kvopt.formulations.timeindexed import TimeIndexedModel, identical_classes
 from kvopt.instance import Instance
 
@@ -129,6 +130,7 @@ class CpRun:
     bound: float | None
     seconds: float
     late_used: bool = False
+    origin: str = "cp-sat"
 
 
 def solve_cp(instance: Instance, build: CpBuild, *, time_limit: float | None, threads: int,
@@ -142,14 +144,14 @@ def solve_cp(instance: Instance, build: CpBuild, *, time_limit: float | None, th
     solver.parameters.random_seed = int(seed)
     status = solver.Solve(build.model)
     name = solver.StatusName(status)
-    starts, objective, late_used = None, None, False
+    starts, objective, late_used, origin = None, None, False, "cp-sat"
     if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         objective = int(round(solver.ObjectiveValue()))
         if build.start_vars is not None:
             starts = {r.id: int(solver.Value(v)) for r, v in zip(instance.requests, build.start_vars)}
         else:
             values = np.array([solver.Value(v) for v in build.column_vars], dtype=float)
-            starts = build.ti_model.starts_from_values(values)
-            late_used = starts is None
+            starts, objective, origin = solution_starts(instance, build.ti_model, values, objective, "cp-sat")
+            late_used = origin != "cp-sat"
     bound = solver.BestObjectiveBound() if status != cp_model.MODEL_INVALID else None
-    return CpRun(name, starts, objective, bound, solver.WallTime(), late_used)
+    return CpRun(name, starts, objective, bound, solver.WallTime(), late_used, origin)

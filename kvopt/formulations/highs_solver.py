@@ -97,14 +97,20 @@ def _remaining(deadline: float | None) -> float | None:
     return None if deadline is None else deadline - time.monotonic()
 
 
+def _set_time_limit(highs, seconds: float | None) -> None:
+    """HiGHS compares time_limit with the run time accumulated over all runs of the object."""
+    import highspy
+    limit = highspy.kHighsInf if seconds is None else highs.getRunTime() + max(0.01, float(seconds))
+    highs.setOptionValue("time_limit", limit)
+
+
 def solve_lp(highs, deadline: float | None) -> tuple[float | None, np.ndarray | None]:
     """Optimal LP value and solution, or (None, None) if the time ran out first."""
     import highspy
     left = _remaining(deadline)
-    if left is not None:
-        if left <= 0:
-            return None, None
-        highs.setOptionValue("time_limit", float(left))
+    if left is not None and left <= 0:
+        return None, None
+    _set_time_limit(highs, left)
     highs.run()
     if highs.getModelStatus() != highspy.HighsModelStatus.kOptimal:
         return None, None
@@ -119,6 +125,8 @@ class RootBound:
     plain: float | None = None
     strengthened: float | None = None
     values: np.ndarray | None = None
+    plain_seconds: float | None = None
+    plain_nonzeros: int = 0
     cuts: int = 0
     rounds: int = 0
     stopped: str = "no cuts requested"
@@ -126,19 +134,24 @@ class RootBound:
 
 
 def root_bound(model: TimeIndexedModel, highs, *, cut_rounds: int, deadline: float | None,
-               per_round: int = 1, levels: tuple[int, ...] = (1, 2), min_gain: float = 1e-4,
+               cut_deadline: Callable[[float], float | None] | None = None, per_round: int = 1,
+               levels: tuple[int, ...] = (1, 2), min_gain: float = 1e-4,
                log: Callable[[str], None] = lambda line: None) -> RootBound:
-    """Solve the LP relaxation held by `highs` (continuous), then add violated peak-level cuts to both the
-    Highs object and the model for up to `cut_rounds` rounds; stops early when a round improves the
-    bound by less than `min_gain` (relative) three times in a row, or at the deadline."""
+    """Solve the LP relaxation held by `highs` (continuous) by `deadline`, then add violated peak-level
+    cuts to both the Highs object and the model for up to `cut_rounds` rounds; stops early when a round
+    improves the bound by less than `min_gain` (relative) three times in a row, or at the cut deadline
+    (`cut_deadline(seconds the plain LP took)`, default `deadline`)."""
     clock = time.monotonic()
     value, values = solve_lp(highs, deadline)
-    root = RootBound(model, plain=value, strengthened=value, values=values)
+    root = RootBound(model, plain=value, strengthened=value, values=values, plain_nonzeros=model.nonzeros)
     if value is None:
         root.stopped = "time limit before the LP relaxation was solved"
         return root
-    log(f"LP relaxation {value:.3f} ({time.monotonic() - clock:.1f} s)")
+    root.plain_seconds = time.monotonic() - clock
+    log(f"LP relaxation {value:.3f} ({root.plain_seconds:.1f} s)")
     root.history.append((value, 0, time.monotonic() - clock))
+    if cut_deadline is not None:
+        deadline = cut_deadline(root.plain_seconds)
     stalls = 0
     seen: set[bytes] = set()  # different (q, r, mu) often give the same row
     for round_number in range(cut_rounds):
@@ -179,6 +192,26 @@ def root_bound(model: TimeIndexedModel, highs, *, cut_rounds: int, deadline: flo
     return root
 
 
+def _run_with_watchdog(highs, seconds: float | None) -> None:
+    """HiGHS's MIP checks time_limit only between phases (on the paper sample its root LP and separation
+    rounds overran a 30 s limit by 20 s), so a timer also cancels it through the user interrupt. That is
+    not checked while HiGHS solves the root LP from scratch either, so callers start B&B only with time
+    for that (kvopt.formulations.methods.ROOT_LP_MARGIN)."""
+    if seconds is None:
+        highs.run()
+        return
+    import threading
+    highs.HandleUserInterrupt = True
+    watchdog = threading.Timer(max(0.01, seconds), highs.cancelSolve)
+    watchdog.daemon = True
+    watchdog.start()
+    try:
+        highs.joinSolve(highs.startSolve())
+    finally:
+        watchdog.cancel()
+        highs.HandleUserInterrupt = False
+
+
 @dataclass
 class MipRun:
     status: str  # HiGHS model status text
@@ -198,11 +231,7 @@ def solve_mip(highs, model: TimeIndexedModel, *, deadline: float | None, gap: fl
     and does not check the time limit (HiGHS 1.16; benchmarks/README.md)."""
     import highspy
 
-    left = _remaining(deadline)
-    if left is not None:
-        highs.setOptionValue("time_limit", max(0.01, float(left)))
-    else:
-        highs.setOptionValue("time_limit", highspy.kHighsInf)
+    _set_time_limit(highs, _remaining(deadline))
     highs.setOptionValue("mip_rel_gap", float(gap))
     highs.setOptionValue("mip_abs_gap", ABS_GAP)
     highs.setOptionValue("presolve", "on" if presolve else "off")
@@ -212,7 +241,7 @@ def solve_mip(highs, model: TimeIndexedModel, *, deadline: float | None, gap: fl
         solution.value_valid = True
         highs.setSolution(solution)
     clock = time.monotonic()
-    highs.run()
+    _run_with_watchdog(highs, _remaining(deadline))
     seconds = time.monotonic() - clock
     status = highs.getModelStatus()
     info = highs.getInfo()

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
+
 from kvopt.errors import KvoptError
 from kvopt.instance import Instance
 from kvopt.schedule import Schedule
@@ -28,6 +30,9 @@ class Incumbent:
     def latest_start(self) -> int:
         return max(self.schedule.starts.values())
 
+    def makespan(self, instance: Instance) -> int:
+        return max(self.schedule.starts[r.id] + r.output for r in instance.requests)
+
 
 def best_incumbent(instance: Instance, time_limit: float | None = None) -> Incumbent:
     """Run every registered heuristic (each capped at min(time_limit, 10 s)); keep the best objective
@@ -45,8 +50,50 @@ def best_incumbent(instance: Instance, time_limit: float | None = None) -> Incum
             tried.append((spec.name, None))
             continue
         tried.append((spec.name, result.objective))
-        if result.schedule is not None and (best is None or result.objective < best.objective):
+        if result.schedule is None or result.schedule.runs:  # the IP models non-preemptive schedules only
+            continue
+        if best is None or result.objective < best.objective:
             best = Incumbent(result.schedule, result.objective, spec.name, ())
     if best is None:
         raise KvoptError("no registered heuristic produced a schedule")
     return Incumbent(best.schedule, best.objective, best.method, tuple(tried))
+
+
+def complete_schedule(instance: Instance, starts: dict[str, int]) -> dict[str, int]:
+    """Keep the given starts and place every other request, shortest output first (ties: file order),
+    at its earliest start >= arrival where it fits in all its rounds next to everything placed.
+    Used to repair a solution of the time-indexed model that parks requests in overflow columns."""
+    placed = dict(starts)
+    rounds = int(instance.arrivals.max() + sum(r.output for r in instance.requests)
+                 + max(placed.values(), default=0)) + 2
+    load = np.zeros(rounds, dtype=np.int64)
+    for request in instance.requests:
+        if request.id in placed:
+            p = placed[request.id]
+            load[p + 1: p + request.output + 1] += request.prompt + np.arange(1, request.output + 1)
+    missing = sorted((k for k, r in enumerate(instance.requests) if r.id not in placed),
+                     key=lambda k: (instance.requests[k].output, k))
+    for k in missing:
+        request = instance.requests[k]
+        growth = request.prompt + np.arange(1, request.output + 1)
+        t = request.arrival
+        while np.any(load[t + 1: t + request.output + 1] + growth > instance.memory):
+            t += 1
+        load[t + 1: t + request.output + 1] += growth
+        placed[request.id] = t
+    return placed
+
+
+def total_latency(instance: Instance, starts: dict[str, int]) -> int:
+    return sum(starts[r.id] + r.output - r.arrival for r in instance.requests)
+
+
+def solution_starts(instance: Instance, model, values, objective: int, origin: str):
+    """(starts, total latency, origin) of an integral solution of a TimeIndexedModel. A solution that
+    parks requests in overflow columns is not a schedule: those requests are placed after the others
+    (complete_schedule) and the origin says so."""
+    starts = model.starts_from_values(values)
+    if starts is not None:
+        return starts, int(objective), origin
+    starts = complete_schedule(instance, model.starts_from_values(values, partial=True))
+    return starts, total_latency(instance, starts), f"{origin} (overflow requests placed after)"

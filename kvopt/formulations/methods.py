@@ -13,7 +13,10 @@ from kvopt.methods.registry import Option, Outcome, Settings, register
 from kvopt.result import Status
 
 HORIZON_EXTENSIONS = 5  # re-solves with a longer horizon when the optimum uses an overflow column
-CUT_SHARE = 0.5  # at most this share of the remaining time limit goes to the root cut loop
+CUT_SHARE = 0.5  # at most this share of the remaining time limit goes to ip's root cut loop
+ROOT_LP_MARGIN = 15.0  # B&B starts only with at least this many times the plain LP's solve time left,
+# scaled by the growth of the matrix through the cuts: on the paper sample HiGHS's MIP spends 13-20x the
+# plain LP time in feasibility jump and its root LP from scratch, ignoring time limit and interrupts
 
 MODEL_OPTIONS = (
     Option("symmetry", str, "aggregate", "identical (a,s,o) requests: aggregate into one integer column "
@@ -21,7 +24,7 @@ MODEL_OPTIONS = (
     Option("cuts", str, "peak", "root cuts: peak-level cliques (formulations/time-indexed-ip.md) or none",
            ("peak", "none")),
     Option("cut_rounds", int, 30, "maximum separation rounds of the root cut loop"),
-    Option("horizon", int, None, "last start period modelled exactly (default: latest start of the "
+    Option("horizon", int, None, "last start period modelled exactly (default: makespan of the "
            "incumbent; later starts go to overflow columns, so any value stays exact)"),
     Option("incumbent", str, "best", "best: run the registered heuristics for horizon, eliminations and "
            "warm start; none: the plain model with T = max a + sum o", ("best", "none")),
@@ -69,7 +72,7 @@ def prepare(instance: Instance, settings: Settings, method: str) -> Prepared:
                     incumbent_s=round(time.perf_counter() - clock, 3))
     horizon = options.get("horizon")
     if horizon is None:
-        horizon = incumbent.latest_start if incumbent else paper_horizon(instance)
+        horizon = incumbent.makespan(instance) if incumbent else paper_horizon(instance)
     upper_bound = incumbent.objective if incumbent else None
     info["horizon"] = horizon
     return Prepared(incumbent, horizon, upper_bound, info)
@@ -91,13 +94,23 @@ def _deadline(settings: Settings, share: float = 1.0) -> float | None:
     return None if left is None else time.monotonic() + share * left
 
 
-def strengthened_root(instance, settings, prepared, model):
-    """LP relaxation of `model` in a fresh Highs object, then the cut loop (if cuts=peak)."""
+def strengthened_root(instance, settings, prepared, model, leave_time_for_mip: bool = False):
+    """LP relaxation of `model` in a fresh Highs object, then the cut loop (if cuts=peak). With
+    leave_time_for_mip the cut loop stops at CUT_SHARE of the time left, unless that would not leave
+    branch and bound enough time anyway (then the cuts get all of it)."""
     from kvopt.formulations.highs_solver import root_bound, to_highs
+
+    def cut_deadline(plain_seconds: float) -> float | None:
+        left = settings.time_left()
+        if left is None:
+            return None
+        if leave_time_for_mip and left >= 4 * ROOT_LP_MARGIN * plain_seconds:
+            return time.monotonic() + CUT_SHARE * left
+        return time.monotonic() + left
 
     highs = to_highs(model, integer=False, threads=settings.threads)
     rounds = settings.options["cut_rounds"] if settings.options["cuts"] == "peak" else 0
-    root = root_bound(model, highs, cut_rounds=rounds, deadline=_deadline(settings, CUT_SHARE),
+    root = root_bound(model, highs, cut_rounds=rounds, deadline=_deadline(settings), cut_deadline=cut_deadline,
                       log=prepared.log.append)
     prepared.info.update(lp_relaxation=root.plain, root_bound=root.strengthened, cuts_added=root.cuts,
                          cut_rounds_done=root.rounds, cut_loop=root.stopped)
@@ -116,6 +129,7 @@ def strengthened_root(instance, settings, prepared, model):
           ))
 def run_ip(instance: Instance, settings: Settings) -> Outcome:
     from kvopt.formulations.highs_solver import integer_bound, set_integer, solve_mip
+    from kvopt.formulations.incumbent import solution_starts
 
     prepared = prepare(instance, settings, "ip")
     options = settings.options
@@ -128,7 +142,7 @@ def run_ip(instance: Instance, settings: Settings) -> Outcome:
     extensions = 0
     while True:
         model = build_model(instance, settings, prepared, horizon)
-        highs, root = strengthened_root(instance, settings, prepared, model)
+        highs, root = strengthened_root(instance, settings, prepared, model, leave_time_for_mip=True)
         if root.strengthened is not None:
             bound = root.strengthened if bound is None else max(bound, root.strengthened)
         model = root.model
@@ -136,8 +150,12 @@ def run_ip(instance: Instance, settings: Settings) -> Outcome:
         start = None
         if best is not None and options["warm_start"]:
             start = model.values_from_starts(dict(best.schedule.starts))
-        if settings.expired():
-            prepared.log.append("time limit reached before branch and bound")
+        left = settings.time_left()
+        if left is not None and (root.plain_seconds is None or left < ROOT_LP_MARGIN * root.plain_seconds
+                                 * model.nonzeros / max(1, root.plain_nonzeros)):
+            # HiGHS re-solves the root LP (now with the cuts) from scratch and is not interruptible then
+            prepared.log.append(f"branch and bound skipped: {left:.1f} s left, too little for HiGHS's root")
+            prepared.info["mip_status"] = "skipped (time)"
             break
         if options["builder"] == "highs":
             set_integer(highs, model.columns)
@@ -158,12 +176,11 @@ def run_ip(instance: Instance, settings: Settings) -> Outcome:
             bound = run.dual_bound if bound is None else max(bound, run.dual_bound)
         late_used = False
         if run.values is not None:
-            starts = model.starts_from_values(run.values)
-            late_used = starts is None
-            value = int(round(run.objective))
-            if starts is not None and (objective is None or value < objective):
+            starts, value, origin = solution_starts(instance, model, run.values, round(run.objective), "mip")
+            late_used = origin != "mip"
+            if objective is None or value < objective:
                 from kvopt.schedule import Schedule
-                schedule, objective, source = Schedule(starts, metadata={"method": "ip"}), value, "mip"
+                schedule, objective, source = Schedule(starts, metadata={"method": "ip"}), value, origin
         if late_used and run.optimal and extensions < HORIZON_EXTENSIONS and not settings.expired():
             extensions += 1
             horizon += max(int(instance.outputs.max()), horizon // 2)
@@ -242,7 +259,7 @@ def run_cpsat(instance: Instance, settings: Settings) -> Outcome:
     schedule, objective, source = (best.schedule, best.objective, f"incumbent ({best.method})") if best else (None, None, None)
     if run.starts is not None and (objective is None or run.objective < objective):
         from kvopt.schedule import Schedule
-        schedule, objective, source = Schedule(run.starts, metadata={"method": "cpsat"}), run.objective, "cp-sat"
+        schedule, objective, source = Schedule(run.starts, metadata={"method": "cpsat"}), run.objective, run.origin
     prepared.info["schedule_source"] = source
     lower = integer_bound(run.bound) if run.bound is not None and math.isfinite(run.bound) else None
     if schedule is None:

@@ -165,19 +165,21 @@ class TimeIndexedModel:
                     return None
         return values
 
-    def starts_from_values(self, values: np.ndarray) -> dict[str, int] | None:
-        """Start of every request from (integral) column values; None if a late column is used.
-        Within a class the members take the class's starts in increasing order (file order)."""
+    def starts_from_values(self, values: np.ndarray, partial: bool = False) -> dict[str, int] | None:
+        """Start of every request from (integral) column values; None if a late column is used, unless
+        partial=True, which leaves out the requests in late columns (the last members of their group).
+        Within a group the members take the group's starts in increasing order (file order)."""
         counts = np.rint(np.asarray(values, dtype=float)).astype(np.int64)
-        if np.any(counts[self.late[self.late >= 0]] > 0):
+        if not partial and np.any(counts[self.late[self.late >= 0]] > 0):
             return None
         ids = self.instance.ids
         starts: dict[str, int] = {}
         for g, members in enumerate(self.groups.members):
             block = counts[self.first[g]: self.first[g] + self.width[g]]
             periods = np.repeat(np.arange(self.width[g]) + int(self.groups.arrival[g]), np.maximum(block, 0))
-            if periods.size != len(members):
-                raise ValueError(f"group of request position {members[0]}: {periods.size} starts for "
+            late = int(counts[self.late[g]]) if self.late[g] >= 0 else 0
+            if periods.size + late != len(members):
+                raise ValueError(f"group of request position {members[0]}: {periods.size + late} starts for "
                                  f"{len(members)} requests")
             starts.update({ids[k]: int(t) for k, t in zip(members, periods)})
         return starts
