@@ -30,6 +30,8 @@ MODEL_OPTIONS = (
            "warm start; none: the plain model with T = max a + sum o", ("best", "none")),
     Option("reductions", bool, True, "drop starts that cannot beat the incumbent and memory rows that "
            "cannot bind"),
+    Option("max_nonzeros", int, 20_000_000, "refuse to build a model with more matrix nonzeros than this "
+           "(memory rows alone; about 100 bytes each in scipy and HiGHS together)"),
 )
 
 
@@ -79,8 +81,15 @@ def prepare(instance: Instance, settings: Settings, method: str) -> Prepared:
 
 
 def build_model(instance: Instance, settings: Settings, prepared: Prepared, horizon: int):
+    from kvopt.formulations.sizes import nonzeros_at_most
     from kvopt.formulations.timeindexed import build_time_indexed
 
+    upper_bound = prepared.upper_bound if settings.options["reductions"] else None
+    estimate = nonzeros_at_most(instance, horizon, upper_bound)
+    if estimate > settings.options["max_nonzeros"]:
+        raise SolveError(f"the time-indexed model of {len(instance)} requests with horizon {horizon} would have "
+                         f"up to {estimate:,} nonzeros (limit {settings.options['max_nonzeros']:,}, option "
+                         f"max_nonzeros); use a heuristic, a smaller instance or a smaller -o horizon")
     clock = time.perf_counter()
     model = build_time_indexed(instance, horizon, upper_bound=prepared.upper_bound,
                                symmetry=settings.options["symmetry"],

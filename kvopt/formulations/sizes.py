@@ -8,6 +8,8 @@ requests (|g| members), otherwise over requests.
 
 from __future__ import annotations
 
+import numpy as np
+
 from kvopt.formulations.timeindexed import identical_classes
 from kvopt.instance import Instance
 
@@ -74,3 +76,12 @@ def cpsat_sizes(instance: Instance, encoding: str) -> dict[str, int]:
     if encoding == "reservoir":
         return {"integer_variables": n, "reservoir_events": total_output + n}
     raise ValueError("the timeindexed encoding has the sizes of the time-indexed IP")
+
+
+def nonzeros_at_most(instance: Instance, horizon: int, upper_bound: int | None) -> int:
+    """sum_i w_i (1 + o_i) + n over requests (an upper bound for every symmetry option): what
+    build_time_indexed would allocate, computed before building it."""
+    a, o = instance.arrivals, instance.outputs
+    last = horizon if upper_bound is None else np.minimum(horizon, a + int(upper_bound) - int(o.sum()))
+    widths = np.maximum(0, last - a + 1)
+    return int((widths * (1 + o)).sum()) + len(instance)

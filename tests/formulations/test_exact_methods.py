@@ -99,7 +99,7 @@ def test_time_out_without_any_schedule_is_status_timeout():
     ("ip", {"symmetry": "mirror"}, "must be one of"), ("ip", {"horizon": -1}, "horizon"),
     ("ip", {"gap": 1.5}, "gap"), ("ip", {"cut_rounds": -2}, "cut_rounds"),
     ("cpsat", {"encoding": "boxes"}, "must be one of"), ("lp", {"builder": "pyomo"}, "unknown option"),
-    ("ip", {"threads_per_node": 2}, "unknown option")])
+    ("ip", {"threads_per_node": 2}, "unknown option"), ("ip", {"cuts": 3}, "expected str")])
 def test_bad_options_are_input_errors(method, options, message, greedy_counterexample):
     with pytest.raises(InputError, match=message):
         solve(greedy_counterexample, method, **options)
@@ -126,3 +126,9 @@ def test_requests_that_all_fit_together_need_no_memory_row():
     instance = Instance(100, tuple(Request(f"r{k}", k, 2, 3) for k in range(4)))
     result = solve(instance, "ip")
     assert result.objective == 12 and result.info["model_sizes"]["memory_rows"] == 0
+
+
+def test_a_model_above_the_size_limit_is_refused_before_it_is_built(greedy_counterexample):
+    from kvopt import SolveError
+    with pytest.raises(SolveError, match="max_nonzeros"):
+        solve(greedy_counterexample, "ip", max_nonzeros=10)
