@@ -59,10 +59,11 @@ def best_incumbent(instance: Instance, time_limit: float | None = None) -> Incum
     return Incumbent(best.schedule, best.objective, best.method, tuple(tried))
 
 
-def complete_schedule(instance: Instance, starts: dict[str, int]) -> dict[str, int]:
-    """Keep the given starts and place every other request, shortest output first (ties: file order),
-    at its earliest start >= arrival where it fits in all its rounds next to everything placed.
-    Used to repair a solution of the time-indexed model that parks requests in overflow columns."""
+def complete_schedule(instance: Instance, starts: dict[str, int], priority=None) -> dict[str, int]:
+    """Keep the given starts and place every other request in increasing `priority` (a number per file
+    position; default: shortest output first), ties by file order, at its earliest start >= arrival where
+    it fits in all its rounds next to everything placed. Repairs a solution of the time-indexed model that
+    parks requests in overflow columns, and rounds LP solutions (lp_rounding)."""
     placed = dict(starts)
     rounds = int(instance.arrivals.max() + sum(r.output for r in instance.requests)
                  + max(placed.values(), default=0)) + 2
@@ -71,8 +72,10 @@ def complete_schedule(instance: Instance, starts: dict[str, int]) -> dict[str, i
         if request.id in placed:
             p = placed[request.id]
             load[p + 1: p + request.output + 1] += request.prompt + np.arange(1, request.output + 1)
+    if priority is None:
+        priority = instance.outputs
     missing = sorted((k for k, r in enumerate(instance.requests) if r.id not in placed),
-                     key=lambda k: (instance.requests[k].output, k))
+                     key=lambda k: (priority[k], k))
     for k in missing:
         request = instance.requests[k]
         growth = request.prompt + np.arange(1, request.output + 1)
@@ -97,3 +100,31 @@ def solution_starts(instance: Instance, model, values, objective: int, origin: s
         return starts, int(objective), origin
     starts = complete_schedule(instance, model.starts_from_values(values, partial=True))
     return starts, total_latency(instance, starts), f"{origin} (overflow requests placed after)"
+
+
+def lp_rounding(instance: Instance, model, values) -> tuple[dict[str, int], int, str]:
+    """A schedule from an LP solution of the time-indexed model: list scheduling (complete_schedule) in
+    the order of the requests' LP mean completion times or of their alpha-points (the earliest completion
+    time by which a share alpha of the request has started), the classic LP-ordering heuristics for
+    time-indexed scheduling relaxations. Returns the best (starts, total latency, rule)."""
+    values = np.asarray(values, dtype=float)
+    completion = (model.col_start + model.groups.output[model.col_group]).astype(float)
+    alphas = (0.25, 0.5, 0.75)
+    keys = {"LP mean completion": np.zeros(len(instance)),
+            **{f"LP {alpha}-point": np.zeros(len(instance)) for alpha in alphas}}
+    for g, members in enumerate(model.groups.members):
+        columns = np.flatnonzero(model.col_group == g)
+        columns = columns[np.argsort(completion[columns], kind="stable")]
+        share = values[columns] / len(members)
+        cumulative = np.cumsum(share)
+        keys["LP mean completion"][list(members)] = float(share @ completion[columns])
+        for alpha in alphas:
+            reached = min(int(np.searchsorted(cumulative, alpha - 1e-9)), columns.size - 1)
+            keys[f"LP {alpha}-point"][list(members)] = completion[columns[reached]]
+    best = None
+    for rule, priority in keys.items():
+        starts = complete_schedule(instance, {}, priority)
+        objective = total_latency(instance, starts)
+        if best is None or objective < best[1]:
+            best = (starts, objective, rule)
+    return best

@@ -138,7 +138,7 @@ def strengthened_root(instance, settings, prepared, model, leave_time_for_mip: b
           ))
 def run_ip(instance: Instance, settings: Settings) -> Outcome:
     from kvopt.formulations.highs_solver import integer_bound, set_integer, solve_mip
-    from kvopt.formulations.incumbent import solution_starts
+    from kvopt.formulations.incumbent import lp_rounding, solution_starts
 
     prepared = prepare(instance, settings, "ip")
     options = settings.options
@@ -156,9 +156,15 @@ def run_ip(instance: Instance, settings: Settings) -> Outcome:
             bound = root.strengthened if bound is None else max(bound, root.strengthened)
         model = root.model
         prepared.info.update(model_sizes=model.sizes())
+        if root.values is not None:  # a schedule from the LP point, before (or instead of) branch and bound
+            starts, value, rule = lp_rounding(instance, model, root.values)
+            prepared.log.append(f"LP rounding ({rule}): total latency {value}")
+            if objective is None or value < objective:
+                from kvopt.schedule import Schedule
+                schedule, objective, source = Schedule(starts, metadata={"method": "ip"}), value, f"{rule} rounding"
         start = None
-        if best is not None and options["warm_start"]:
-            start = model.values_from_starts(dict(best.schedule.starts))
+        if schedule is not None and options["warm_start"]:
+            start = model.values_from_starts(dict(schedule.starts))
         left = settings.time_left()
         if left is not None and (root.plain_seconds is None or left < ROOT_LP_MARGIN * root.plain_seconds
                                  * model.nonzeros / max(1, root.plain_nonzeros)):
