@@ -133,86 +133,112 @@ def strengthened_root(instance, settings, prepared, model, leave_time_for_mip: b
                      "model built in Pyomo and solved through APPSI", ("highs", "pyomo")),
               Option("gap", float, 0.0, "stop at this relative gap (0: prove optimality)"),
               Option("warm_start", bool, True, "give the incumbent to HiGHS as its first solution"),
-              Option("presolve", bool, False, "HiGHS MIP presolve (off: it reduces nothing on these "
-                     "models and can overrun the time limit)"),
+              Option("presolve", bool, False, "HiGHS MIP presolve (off: it reduced nothing on these "
+                     "models and ignores the time limit)"),
           ))
 def run_ip(instance: Instance, settings: Settings) -> Outcome:
-    from kvopt.formulations.highs_solver import integer_bound, set_integer, solve_mip
+    from kvopt.formulations.highs_solver import integer_bound
     from kvopt.formulations.incumbent import lp_rounding, solution_starts
 
     prepared = prepare(instance, settings, "ip")
-    options = settings.options
-    best = prepared.incumbent
-    schedule = best.schedule if best else None
-    objective = best.objective if best else None
-    source = f"incumbent ({best.method})" if best else None
+    best = Best.of_incumbent(prepared.incumbent)
     bound: float | None = None
     horizon = prepared.horizon
     extensions = 0
     while True:
         model = build_model(instance, settings, prepared, horizon)
         highs, root = strengthened_root(instance, settings, prepared, model, leave_time_for_mip=True)
-        if root.strengthened is not None:
-            bound = root.strengthened if bound is None else max(bound, root.strengthened)
+        bound = _max(bound, root.strengthened)
         model = root.model
         prepared.info.update(model_sizes=model.sizes())
         if root.values is not None:  # a schedule from the LP point, before (or instead of) branch and bound
             starts, value, rule = lp_rounding(instance, model, root.values)
             prepared.log.append(f"LP rounding ({rule}): total latency {value}")
-            if objective is None or value < objective:
-                from kvopt.schedule import Schedule
-                schedule, objective, source = Schedule(starts, metadata={"method": "ip"}), value, f"{rule} rounding"
-        start = None
-        if schedule is not None and options["warm_start"]:
-            start = model.values_from_starts(dict(schedule.starts))
-        left = settings.time_left()
-        if left is not None and (root.plain_seconds is None or left < ROOT_LP_MARGIN * root.plain_seconds
-                                 * model.nonzeros / max(1, root.plain_nonzeros)):
-            # HiGHS re-solves the root LP (now with the cuts) from scratch and is not interruptible then
-            prepared.log.append(f"branch and bound skipped: {left:.1f} s left, too little for HiGHS's root")
-            prepared.info["mip_status"] = "skipped (time)"
+            best.offer(starts, value, f"{rule} rounding")
+        run = _branch_and_bound(highs, root, settings, prepared, best)
+        if run is None:
             break
-        if options["builder"] == "highs":
-            set_integer(highs, model.columns)
-            run = solve_mip(highs, model, deadline=_deadline(settings), gap=options["gap"], start=start,
-                            presolve=options["presolve"])
-        else:
-            from kvopt.formulations.pyomo_model import build_pyomo, solve_pyomo
-            clock = time.perf_counter()
-            pyomo_model = build_pyomo(model)
-            prepared.info["pyomo_build_s"] = round(time.perf_counter() - clock, 4)
-            run = solve_pyomo(pyomo_model, time_limit=settings.time_left(), gap=options["gap"],
-                              threads=settings.threads, start=start, presolve=options["presolve"])
-        prepared.info.update(mip_status=run.status, nodes=run.nodes, mip_s=round(run.seconds, 3),
-                             dual_bound=run.dual_bound)
-        prepared.log.append(f"branch and bound: {run.status}, objective {run.objective}, bound "
-                            f"{run.dual_bound}, {run.nodes} nodes, {run.seconds:.1f} s")
-        if run.dual_bound is not None:
-            bound = run.dual_bound if bound is None else max(bound, run.dual_bound)
+        bound = _max(bound, run.dual_bound)
         late_used = False
         if run.values is not None:
             starts, value, origin = solution_starts(instance, model, run.values, round(run.objective), "mip")
             late_used = origin != "mip"
-            if objective is None or value < objective:
-                from kvopt.schedule import Schedule
-                schedule, objective, source = Schedule(starts, metadata={"method": "ip"}), value, origin
+            best.offer(starts, value, origin)
         if late_used and run.optimal and extensions < HORIZON_EXTENSIONS and not settings.expired():
             extensions += 1
             horizon += max(int(instance.outputs.max()), horizon // 2)
+            prepared.upper_bound = best.objective  # a better schedule eliminates more starts
             prepared.log.append(f"the optimum uses an overflow column: horizon extended to {horizon}")
             continue
         break
-    prepared.info.update(horizon=horizon, horizon_extensions=extensions, schedule_source=source)
+    prepared.info.update(horizon=horizon, horizon_extensions=extensions, schedule_source=best.source)
     lower = integer_bound(bound) if bound is not None else None
-    if schedule is None:
-        status = Status.TIMEOUT if settings.time_limit is not None else None
-        if status is None:
+    if best.schedule is None:
+        if settings.time_limit is None:
             raise SolveError("ip: no schedule without overflow columns after "
                              f"{HORIZON_EXTENSIONS} horizon extensions; set -o horizon=...")
-        return Outcome(None, status, lower_bound=lower, log=tuple(prepared.log), info=prepared.info)
-    status = Status.OPTIMAL if lower is not None and lower >= objective else Status.FEASIBLE
-    return Outcome(schedule, status, lower_bound=lower, claimed_objective=objective,
+        return Outcome(None, Status.TIMEOUT, lower_bound=lower, log=tuple(prepared.log), info=prepared.info)
+    status = Status.OPTIMAL if lower is not None and lower >= best.objective else Status.FEASIBLE
+    return Outcome(best.schedule, status, lower_bound=lower, claimed_objective=best.objective,
                    log=tuple(prepared.log), info=prepared.info)
+
+
+def _max(bound: float | None, other: float | None) -> float | None:
+    return other if bound is None else bound if other is None else max(bound, other)
+
+
+@dataclass
+class Best:
+    """The best schedule found so far, its total latency and where it came from."""
+
+    schedule: object = None  # kvopt.schedule.Schedule
+    objective: int | None = None
+    source: str | None = None
+
+    @classmethod
+    def of_incumbent(cls, incumbent) -> Best:
+        if incumbent is None:
+            return cls()
+        return cls(incumbent.schedule, incumbent.objective, f"incumbent ({incumbent.method})")
+
+    def offer(self, starts: dict[str, int], objective: int, source: str, method: str = "ip") -> None:
+        from kvopt.schedule import Schedule
+        if self.objective is None or objective < self.objective:
+            self.schedule = Schedule(starts, metadata={"method": method})
+            self.objective, self.source = objective, source
+
+
+def _branch_and_bound(highs, root, settings: Settings, prepared: Prepared, best: Best):
+    """HiGHS's B&B on the strengthened model (or the Pyomo twin), warm-started from the best schedule;
+    None if skipped because the time left cannot cover HiGHS's uninterruptible root (ROOT_LP_MARGIN)."""
+    from kvopt.formulations.highs_solver import set_integer, solve_mip
+
+    options, model = settings.options, root.model
+    left = settings.time_left()
+    if left is not None and (root.plain_seconds is None or left < ROOT_LP_MARGIN * root.plain_seconds
+                             * model.nonzeros / max(1, root.plain_nonzeros)):
+        prepared.log.append(f"branch and bound skipped: {left:.1f} s left, too little for HiGHS's root")
+        prepared.info["mip_status"] = "skipped (time)"
+        return None
+    start = None
+    if best.schedule is not None and options["warm_start"]:
+        start = model.values_from_starts(dict(best.schedule.starts))
+    if options["builder"] == "highs":
+        set_integer(highs, model.columns)
+        run = solve_mip(highs, model, deadline=_deadline(settings), gap=options["gap"], start=start,
+                        presolve=options["presolve"])
+    else:
+        from kvopt.formulations.pyomo_model import build_pyomo, solve_pyomo
+        clock = time.perf_counter()
+        pyomo_model = build_pyomo(model)
+        prepared.info["pyomo_build_s"] = round(time.perf_counter() - clock, 4)
+        run = solve_pyomo(pyomo_model, time_limit=settings.time_left(), gap=options["gap"],
+                          threads=settings.threads, start=start, presolve=options["presolve"])
+    prepared.info.update(mip_status=run.status, nodes=run.nodes, mip_s=round(run.seconds, 3),
+                         dual_bound=run.dual_bound)
+    prepared.log.append(f"branch and bound: {run.status}, objective {run.objective}, bound "
+                        f"{run.dual_bound}, {run.nodes} nodes, {run.seconds:.1f} s")
+    return run
 
 
 @register("lp", kind="bound",
@@ -246,13 +272,13 @@ def run_cpsat(instance: Instance, settings: Settings) -> Outcome:
 
     prepared = prepare(instance, settings, "cpsat")
     options = settings.options
-    best = prepared.incumbent
+    incumbent = prepared.incumbent
     upper_bound = prepared.upper_bound
     if upper_bound is None:
         serial = cpsat.serial_starts(instance)
         upper_bound = sum(serial[r.id] + r.output - r.arrival for r in instance.requests)
         prepared.info["domain_bound_from"] = "serial schedule"
-    hint = dict(best.schedule.starts) if best else None
+    hint = dict(incumbent.schedule.starts) if incumbent else None
     clock = time.perf_counter()
     if options["encoding"] == "timeindexed":
         model = build_model(instance, settings, prepared, prepared.horizon)
@@ -271,11 +297,11 @@ def run_cpsat(instance: Instance, settings: Settings) -> Outcome:
     prepared.info.update(cp_status=run.status, cp_s=round(run.seconds, 3), cp_bound=run.bound)
     if run.status in ("INFEASIBLE", "MODEL_INVALID"):
         raise SolveError(f"cpsat: CP-SAT reports {run.status} for a problem that always has a schedule")
-    schedule, objective, source = (best.schedule, best.objective, f"incumbent ({best.method})") if best else (None, None, None)
-    if run.starts is not None and (objective is None or run.objective < objective):
-        from kvopt.schedule import Schedule
-        schedule, objective, source = Schedule(run.starts, metadata={"method": "cpsat"}), run.objective, run.origin
-    prepared.info["schedule_source"] = source
+    found = Best.of_incumbent(incumbent)
+    if run.starts is not None:
+        found.offer(run.starts, run.objective, run.origin, method="cpsat")
+    schedule, objective = found.schedule, found.objective
+    prepared.info["schedule_source"] = found.source
     lower = integer_bound(run.bound) if run.bound is not None and math.isfinite(run.bound) else None
     if schedule is None:
         return Outcome(None, Status.TIMEOUT, lower_bound=lower, log=tuple(prepared.log), info=prepared.info)
