@@ -11,6 +11,9 @@ Root bounds of strengthening variants (kept and rejected ones) on mid-sized rand
     python benchmarks/bench_formulations.py root --count 8
 Symmetry handling for identical requests (aggregate / order / none) on homogeneous instances:
     python benchmarks/bench_formulations.py symmetry --time-limit 30
+Root bound within a time budget for different cut batch sizes (cuts added per separation round):
+    python benchmarks/bench_formulations.py batch --seconds 60 --batch 100 --batch 250 --batch 100000 \
+        instances/paper-sample/paper-m1-s0-006.json instances/paper-sample/paper-m1-s0-007.json
 
 A method variant is NAME or NAME:KEY=VALUE,KEY=VALUE (method options, as `kvopt solve -o`).
 """
@@ -314,6 +317,25 @@ def symmetry(args: argparse.Namespace) -> None:
         print(f"| {instance.name} | " + " | ".join(cells) + " |", flush=True)
 
 
+def batch(args: argparse.Namespace) -> None:
+    from kvopt import read_instance
+    from kvopt.formulations.highs_solver import root_bound, to_highs
+    from kvopt.formulations.incumbent import best_incumbent
+    from kvopt.formulations.timeindexed import build_time_indexed
+
+    print(f"load average {os.getloadavg()[0]:.2f}")
+    print("| instance | cuts per round | root bound | rounds | cuts | stopped |\n|---|---|---|---|---|---|")
+    for path in args.instances:
+        instance = read_instance(path)
+        incumbent = best_incumbent(instance)
+        for size in args.batch:
+            model = build_time_indexed(instance, incumbent.makespan(instance), upper_bound=incumbent.objective)
+            result = root_bound(model, to_highs(model, integer=False), cut_rounds=1000,
+                                deadline=time.monotonic() + args.seconds, max_cuts=size)
+            print(f"| {instance.name} | {size} | {result.strengthened:.1f} | {result.rounds} | {result.cuts} | "
+                  f"{result.stopped} |", flush=True)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -341,6 +363,11 @@ def main() -> None:
     symmetric = commands.add_parser("symmetry")
     symmetric.add_argument("--time-limit", type=float, default=30.0)
     symmetric.set_defaults(func=symmetry)
+    batches = commands.add_parser("batch")
+    batches.add_argument("instances", nargs="+")
+    batches.add_argument("--seconds", type=float, default=60.0)
+    batches.add_argument("--batch", type=int, action="append", required=True)
+    batches.set_defaults(func=batch)
     args = parser.parse_args()
     args.func(args)
 

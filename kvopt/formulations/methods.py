@@ -23,7 +23,8 @@ MODEL_OPTIONS = (
            "per start, order their starts, or none", ("aggregate", "order", "none")),
     Option("cuts", str, "peak", "root cuts: peak-level cliques (formulations/time-indexed-ip.md) or none",
            ("peak", "none")),
-    Option("cut_rounds", int, 30, "maximum separation rounds of the root cut loop"),
+    Option("cut_rounds", int, 100, "maximum separation rounds of the root cut loop (it also stops when "
+           "the bound stalls)"),
     Option("horizon", int, None, "last start period modelled exactly (default: makespan of the "
            "incumbent; later starts go to overflow columns, so any value stays exact)"),
     Option("incumbent", str, "best", "best: run the registered heuristics for horizon, eliminations and "

@@ -20,6 +20,11 @@ def test_bound_prints_the_lp_bound_and_its_rounding():
     assert data["info"]["lp_relaxation"] < 24 and data["runtime_s"] >= 0
 
 
+def test_bound_runs_any_bound_method():
+    data = json.loads(run_cli("bound", SMALL, "-m", "trivial", "--json").stdout)
+    assert data["lower_bound"] == 15 == data["integer_lower_bound"]
+
+
 def test_bound_rejects_methods_that_are_not_bounds():
     text = run_cli("bound", SMALL, "--method", "ip")
     assert text.returncode == 2 and "not a bound method" in text.stderr and text.stderr.count("\n") == 1
