@@ -82,15 +82,27 @@ def _max(values: list[float]) -> str:
 
 
 def summary(args: argparse.Namespace) -> None:
-    records = [json.loads(line) for path in args.files for line in Path(path).read_text().splitlines()]
+    from kvopt import read_instance
+
+    records = []
+    for path in args.files:
+        for line in Path(path).read_text().splitlines():
+            record = json.loads(line)
+            if not any(r["instance"] == record["instance"] and r["variant"] == record["variant"] for r in records):
+                records.append(record)  # the first run of a pair counts
+    outputs = {}
+    for path in SAMPLE:
+        instance = read_instance(path)
+        outputs[instance.name] = int(instance.outputs.sum())
     best: dict[str, int] = {}
     for r in records:
         if r["objective"] is not None:
             best[r["instance"]] = min(best.get(r["instance"], r["objective"]), r["objective"])
     variants = list(dict.fromkeys(r["variant"] for r in records))
     print("| method | runs | proven optimal | median gap | max gap | median bound gap to best known | "
-          "max bound gap | median LP relaxation gap | median root bound gap | median wall s | max wall s |")
-    print("|---|---|---|---|---|---|---|---|---|---|---|")
+          "max bound gap | median LP relaxation gap | median root bound gap | median bound / sum o | "
+          "better than incumbent (median gain) | median wall s | max wall s |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|")
     for variant in variants:
         rows = [r for r in records if r["variant"] == variant]
         optimal = sum(r["status"] == "optimal" for r in rows)
@@ -101,19 +113,26 @@ def summary(args: argparse.Namespace) -> None:
               if r["info"].get("lp_relaxation") is not None and r["instance"] in best]
         root = [(best[r["instance"]] - r["info"]["root_bound"]) / best[r["instance"]] for r in rows
                 if r["info"].get("root_bound") is not None and r["instance"] in best]
+        trivial = [r["lower_bound"] / outputs[r["instance"]] for r in rows if r["lower_bound"] is not None]
+        incumbent = [(r["info"]["incumbent_objective"] - r["objective"]) / r["info"]["incumbent_objective"]
+                     for r in rows if r["objective"] is not None and r["info"].get("incumbent_objective")]
+        improved = sum(gain > 0 for gain in incumbent)
         walls = [r["wall_s"] for r in rows]
         print(f"| `{variant}` | {len(rows)} | {optimal} | {_median(gaps)} | {_max(gaps)} | {_median(to_best)} "
-              f"| {_max(to_best)} | {_median(lp)} | {_median(root)} | {statistics.median(walls):.1f} | "
-              f"{max(walls):.1f} |")
+              f"| {_max(to_best)} | {_median(lp)} | {_median(root)} | "
+              f"{statistics.median(trivial):.3f} | "
+              + (f"{improved} ({_median(incumbent)})" if incumbent else "-")
+              + f" | {statistics.median(walls):.1f} | {max(walls):.1f} |")
     if args.per_instance:
-        print("\n| instance | best known | " + " | ".join(f"`{v}` bound" for v in variants) + " |")
-        print("|---|---|" + "---|" * len(variants))
+        print("\n| instance | sum o | best known | " + " | ".join(f"`{v}` bound" for v in variants) + " |")
+        print("|---|---|---|" + "---|" * len(variants))
         for name in sorted(best):
             cells = []
             for variant in variants:
                 match = [r for r in records if r["variant"] == variant and r["instance"] == name]
-                cells.append(str(match[0]["lower_bound"]) if match else "-")
-            print(f"| {name} | {best[name]} | " + " | ".join(cells) + " |")
+                bound = match[0]["lower_bound"] if match else None
+                cells.append("-" if bound is None else f"{bound:.1f}" if isinstance(bound, float) else str(bound))
+            print(f"| {name} | {outputs[name]} | {best[name]} | " + " | ".join(cells) + " |")
 
 
 def build(args: argparse.Namespace) -> None:
