@@ -32,7 +32,7 @@ def integer_bound(value: float) -> int:
 
 
 @contextlib.contextmanager
-def _quiet_stdout():
+def quiet_stdout():
     """HiGHS prints a banner on stdout (file descriptor 1) when the first Highs object is created."""
     import sys
     sys.stdout.flush()
@@ -48,7 +48,7 @@ def _quiet_stdout():
 
 def new_highs():
     import highspy
-    with _quiet_stdout():
+    with quiet_stdout():
         highs = highspy.Highs()
     highs.setOptionValue("output_flag", False)
     return highs

@@ -4,16 +4,17 @@
 Pyomo's construction time is the known pain point for large indexed constraint sets (anchors.md §C.4:
 Pyomo #1672, #2429, #2560), so every row is built from the sparse row of the TimeIndexedModel with a
 `LinearExpression` (coefficients and variables given directly, no rule that scans all (i, t)). Even so
-the build is one to two orders of magnitude slower than passing the arrays to highspy
-(benchmarks/README.md), which is why `builder=highs` is the default.
+the Pyomo build takes several times longer than building the arrays and passing them to highspy
+(benchmarks/README.md, "Model build time"), which is why `builder=highs` is the default.
 """
 
 from __future__ import annotations
 
 import math
+
 import numpy as np
 
-from kvopt.formulations.highs_solver import ABS_GAP, MipRun, _quiet_stdout
+from kvopt.formulations.highs_solver import ABS_GAP, MipRun, quiet_stdout
 from kvopt.formulations.timeindexed import TimeIndexedModel
 
 
@@ -70,7 +71,7 @@ def solve_pyomo(pm, *, time_limit: float | None, gap: float, threads: int,
         for variable, value in zip(pm.columns, start):
             variable.set_value(float(value), skip_validation=True)
     clock = time.monotonic()
-    with _quiet_stdout():
+    with quiet_stdout():
         results = solver.solve(pm)
     seconds = time.monotonic() - clock
     optimal = results.termination_condition == TerminationCondition.optimal
