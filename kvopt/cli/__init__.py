@@ -22,6 +22,8 @@ VERBS = [
     "kvopt.cli.sweep_cmd",
     "kvopt.cli.report_cmd",
     "kvopt.cli.plot_cmd",
+    "kvopt.cli.bound_cmd",
+    "kvopt.cli.export_cmd",
 ]
 
 

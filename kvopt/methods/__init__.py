@@ -5,3 +5,4 @@ from kvopt.methods import fcfs  # noqa: F401
 from kvopt.methods import policies  # noqa: F401  (every online policy, run offline)
 from kvopt.exact import method as _exact_method  # noqa: F401
 from kvopt.exact import homogeneous as _homogeneous_dp  # noqa: F401
+from kvopt.formulations import methods as formulation_methods  # noqa: F401  (ip, cpsat, lp)
