@@ -20,6 +20,7 @@ from kvopt.result import Result
 from kvopt.solve import solve
 
 QUICK_TIME_LIMIT_S = 5.0  # per heuristic, policy or bound; exact methods share the rest of the budget
+PREEMPTIVE_NOTE = "resumes evicted requests with their progress (preemptive): not comparable, ignored"
 
 
 @dataclass(frozen=True)
@@ -114,6 +115,10 @@ def certify(instance: Instance, budget_s: float = 60.0, methods: Sequence[str] |
             result = solve(instance, spec.name, time_limit=limit, seed=seed, threads=threads)
         except InputError as problem:
             attempts.append(Attempt(spec.name, spec.kind, "skipped", note=problem.message))
+            continue
+        if result.schedule is not None and result.schedule.resumes_progress:
+            attempts.append(Attempt(spec.name, spec.kind, result.status.value, result.objective, None,
+                                    round(result.runtime_s, 3), PREEMPTIVE_NOTE))
             continue
         source = (result.info.get("optimality_proved_by") or result.info.get("lower_bound_source")
                   or spec.name)

@@ -54,3 +54,13 @@ def test_certify_cli_writes_the_best_schedule(tmp_path):
     assert json.loads(out.read_text())["starts"]["r4"] == 6
     checked = run_cli("verify", str(ROOT / "instances/small/homogeneous_m9_s1_o3_n5.json"), str(out))
     assert checked.returncode == 0
+
+
+def test_a_preemptive_execution_is_never_the_best_schedule(greedy_counterexample):
+    """vllm's recompute eviction resumes requests with their progress: total latency 21 on the greedy
+    counterexample, below the non-preemptive optimum 25. It must not become the best schedule nor trip
+    the bound cross-check; the homogeneous DP then proves 25."""
+    certificate = certify(greedy_counterexample, budget_s=30, methods=["vllm", "fcfs", "homogeneous-dp"])
+    vllm = next(a for a in certificate.attempts if a.method == "vllm")
+    assert vllm.objective < 25 and "preemptive" in vllm.note
+    assert certificate.objective == 25 and certificate.optimal and certificate.best.method == "homogeneous-dp"

@@ -96,6 +96,9 @@ def best_known(instance: Instance, kinds: tuple[str, ...], time_limit: float,
             continue
         results[method.name] = {"status": result.status.value, "objective": result.objective,
                                 "lower_bound": result.lower_bound}
+        if result.schedule is not None and result.schedule.resumes_progress:
+            results[method.name]["note"] = "preemptive (resumes evicted requests): not a best-known candidate"
+            continue
         if result.objective is not None and (best is None or result.objective < best[0]):
             best = (result.objective, method.name, result.schedule)
         if result.lower_bound is not None and (bound is None or result.lower_bound > bound[0]):
