@@ -134,8 +134,8 @@ def strengthened_root(instance, settings, prepared, model, leave_time_for_mip: b
                      "model built in Pyomo and solved through APPSI", ("highs", "pyomo")),
               Option("gap", float, 0.0, "stop at this relative gap (0: prove optimality)"),
               Option("warm_start", bool, True, "give the incumbent to HiGHS as its first solution"),
-              Option("presolve", bool, False, "HiGHS MIP presolve (off: it reduced nothing on these "
-                     "models and ignores the time limit)"),
+              Option("presolve", bool, False, "HiGHS MIP presolve (off by default: it ignores the "
+                     "time limit)"),
           ))
 def run_ip(instance: Instance, settings: Settings) -> Outcome:
     from kvopt.formulations.highs_solver import integer_bound
