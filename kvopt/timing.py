@@ -135,3 +135,7 @@ class LinearBatchTime:
     def spec(self) -> dict[str, Any]:
         return {"model": "linear", "base": self.base, "per_prefill_token": self.per_prefill_token,
                 "per_decode_request": self.per_decode_request, "per_kv_token": self.per_kv_token}
+
+
+# Hardware models register themselves on import (kept last: they import this module).
+import kvopt.hardware.a100  # noqa: E402,F401  ("a100-llama2-70b")

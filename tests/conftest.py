@@ -13,7 +13,7 @@ import pytest
 from kvopt import Instance, Request
 
 ROOT = Path(__file__).resolve().parent.parent
-SHARED_DATA = ROOT.parent / "shared" / "data"
+SHARED_DATA = Path(os.environ.get("KVOPT_SHARED_DATA") or ROOT.parent / "shared" / "data")  # override for worktrees
 
 
 def homogeneous(memory: int, prompt: int, output: int, n: int) -> Instance:
@@ -47,3 +47,34 @@ def shared_file(name: str) -> Path:
     if not path.exists():
         pytest.skip(f"{path} is not available")
     return path
+
+
+@pytest.fixture
+def temporary_methods():
+    """Register methods for one test only: call `temporary_methods(name, kind, run, **options)`."""
+    from kvopt.methods.registry import register, unregister
+    names = []
+
+    def add(name, kind, run, options=()):
+        register(name, kind=kind, summary="temporary method for a test", options=options)(run)
+        names.append(name)
+
+    yield add
+    for name in names:
+        unregister(name)
+
+
+@pytest.fixture(autouse=True)
+def _forget_test_methods():
+    """Methods that test modules register (e.g. the sweep tests' plugin, one of whose methods crashes its
+    process) are removed after every test, with their module, so no other test ever runs them."""
+    import sys
+
+    from kvopt.methods.registry import all_methods, unregister
+    before = {spec.name for spec in all_methods()}  # imports kvopt.methods first
+    yield
+    for spec in all_methods():
+        module = getattr(spec.run, "__module__", "") or ""
+        if spec.name not in before and module.startswith("tests."):
+            unregister(spec.name)
+            sys.modules.pop(module, None)

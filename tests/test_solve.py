@@ -3,7 +3,7 @@
 import pytest
 
 from kvopt import InputError, Instance, Request, Schedule, SolveError, Status, solve
-from kvopt.methods.registry import Option, Outcome, all_methods, register
+from kvopt.methods.registry import Option, Outcome, all_methods
 
 
 def test_fcfs_on_the_counterexample_is_the_greedy_27(greedy_counterexample):
@@ -42,26 +42,28 @@ def test_unknown_method_and_options_are_input_errors(greedy_counterexample):
         solve(greedy_counterexample, "fcfs", time_limit=0)
 
 
-@register("test-broken", kind="heuristic", summary="starts everything at 0 (for tests)")
 def _broken(instance, settings):
+    """Starts everything at 0."""
     return Outcome(Schedule({r.id: 0 for r in instance.requests}), Status.FEASIBLE)
 
 
-@register("test-liar", kind="heuristic", summary="claims a wrong objective (for tests)",
-          options=(Option("claim", int, 1, "objective to claim"),))
 def _liar(instance, settings):
+    """Claims whatever objective its option says."""
     from kvopt.methods.fcfs import fcfs_starts
     return Outcome(Schedule(fcfs_starts(instance)), Status.FEASIBLE,
                    claimed_objective=settings.options["claim"])
 
 
-@register("test-bad-bound", kind="heuristic", summary="a bound above its own objective (for tests)")
 def _bad_bound(instance, settings):
+    """A lower bound above its own objective."""
     from kvopt.methods.fcfs import fcfs_starts
     return Outcome(Schedule(fcfs_starts(instance)), Status.FEASIBLE, lower_bound=10**9)
 
 
-def test_infeasible_schedules_wrong_claims_and_wrong_bounds_raise(greedy_counterexample):
+def test_infeasible_schedules_wrong_claims_and_wrong_bounds_raise(greedy_counterexample, temporary_methods):
+    temporary_methods("test-broken", "heuristic", _broken)
+    temporary_methods("test-liar", "heuristic", _liar, (Option("claim", int, 1, "objective to claim"),))
+    temporary_methods("test-bad-bound", "heuristic", _bad_bound)
     with pytest.raises(SolveError, match="verifier rejects: round 1: memory 10 exceeds M = 9"):
         solve(greedy_counterexample, "test-broken")
     with pytest.raises(SolveError, match="claims objective 1 but the verifier computes 27"):
@@ -85,3 +87,7 @@ def test_option_parsing():
 def test_every_registered_method_has_a_kind_and_summary():
     for spec in all_methods():
         assert spec.kind in ("exact", "heuristic", "policy", "bound") and spec.summary
+
+
+def test_temporary_methods_are_gone_after_the_test():
+    assert not [spec.name for spec in all_methods() if spec.name.startswith("test-")]

@@ -14,6 +14,16 @@ VERBS = [
     "kvopt.cli.solve_cmd",
     "kvopt.cli.methods_cmd",
     "kvopt.cli.convert_cmd",
+    "kvopt.cli.simulate_cmd",
+    "kvopt.cli.certify_cmd",
+    "kvopt.cli.check_claim_cmd",
+    "kvopt.cli.generate_cmd",
+    "kvopt.cli.hardware_cmd",
+    "kvopt.cli.sweep_cmd",
+    "kvopt.cli.report_cmd",
+    "kvopt.cli.plot_cmd",
+    "kvopt.cli.bound_cmd",
+    "kvopt.cli.export_cmd",
 ]
 
 

@@ -132,6 +132,11 @@ def register(name: str, kind: str, summary: str, options: tuple[Option, ...] = (
     return add
 
 
+def unregister(name: str) -> None:
+    """Remove a method (for tests that register temporary ones)."""
+    _METHODS.pop(name, None)
+
+
 def get_method(name: str) -> MethodSpec:
     import kvopt.methods  # noqa: F401  (registers the built-in methods)
     try:

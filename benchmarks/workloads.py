@@ -1,0 +1,73 @@
+"""LMSYS-like workloads for the benchmarks (not part of the package; issue 6 builds the real generators).
+
+`lmsys_like(n, ...)`: the first n usable rows of ../shared/data/lmsys_chat_1m_word_lengths_lt257.csv
+(LMSYS-Chat-1M word counts, words as tokens as in the MC-SF paper) when that file exists, otherwise n
+draws from kvopt's log-normal length model calibrated to the paper's published statistics of its 10k
+subset (kvopt.generate.lengths.lmsys_lengths; paper.md §6.2).
+Arrivals are Poisson with `rate` requests per round; M = 16,492 tokens (the paper's KV capacity).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from kvopt import Instance, Request
+from kvopt.generate.lengths import lmsys_lengths as lmsys_length_model
+from kvopt.io import read_trace
+
+def _shared(name: str) -> Path:
+    """../shared/data/NAME next to the checkout (or next to an enclosing folder, for git worktrees)."""
+    for folder in Path(__file__).resolve().parents[1:]:
+        if (folder / "shared" / "data" / name).exists():
+            return folder / "shared" / "data" / name
+    return Path(__file__).resolve().parents[2] / "shared" / "data" / name
+
+
+LMSYS_CSV = _shared("lmsys_chat_1m_word_lengths_lt257.csv")
+PAPER_MEMORY = 16_492
+
+
+def _generated(rng: np.random.Generator, size: int) -> tuple[np.ndarray, np.ndarray]:
+    prompt, output = lmsys_length_model()
+    return prompt.sample(rng, size), output.sample(rng, size)
+
+
+def lmsys_like(n: int, memory: int = PAPER_MEMORY, rate: float = 1.3, seed: int = 0,
+               source: str = "auto") -> Instance:
+    """An instance of n LMSYS-like requests; source: auto | file | generator."""
+    if source == "file" or (source == "auto" and LMSYS_CSV.exists()):
+        instance = read_trace(LMSYS_CSV, memory, arrival_rate=rate, seed=seed, max_requests=n,
+                              drop_invalid=True)
+        if len(instance) < n:
+            raise SystemExit(f"{LMSYS_CSV} has only {len(instance)} usable rows")
+        return instance.replace_requests(instance.requests, name=f"lmsys-{n}-rate{rate}-seed{seed}")
+    rng = np.random.default_rng(seed)
+    prompts, outputs = _generated(rng, n)
+    gaps = rng.exponential(1.0 / rate, n)
+    arrivals = np.floor(np.cumsum(gaps) - gaps[0]).astype(int)
+    requests = tuple(Request(f"r{k}", int(a), int(p), int(o))
+                     for k, (a, p, o) in enumerate(zip(arrivals, prompts, outputs)))
+    return Instance(memory, requests, name=f"lmsys-generated-{n}-rate{rate}-seed{seed}",
+                    source="benchmarks/workloads.py: kvopt.generate.lengths.lmsys_lengths")
+
+
+def source_name(source: str = "auto") -> str:
+    return "file" if source == "file" or (source == "auto" and LMSYS_CSV.exists()) else "generator"
+
+
+_ROWS: np.ndarray | None = None
+
+
+def lmsys_lengths(count: int, rng: np.random.Generator, source: str = "auto") -> tuple[np.ndarray, np.ndarray]:
+    """(prompts, outputs) of `count` requests drawn i.i.d.: rows of the LMSYS file (sizes >= 1), or the
+    log-normal fit of the paper's statistics."""
+    global _ROWS
+    if source == "file" or (source == "auto" and LMSYS_CSV.exists()):
+        if _ROWS is None:
+            rows = np.loadtxt(LMSYS_CSV, delimiter=",", skiprows=1, dtype=np.int64)
+            _ROWS = rows[(rows[:, 0] > 0) & (rows[:, 1] > 0)]
+        picked = _ROWS[rng.integers(0, len(_ROWS), count)]
+        return picked[:, 0], picked[:, 1]
+    return _generated(rng, count)

@@ -1,0 +1,131 @@
+"""Certify an instance: run heuristics, lower bounds and exact methods within one time budget and report
+the best verified schedule, the best proven bound, the gap, and which method proved what.
+
+Every method runs through `kvopt.solve`, so every schedule is verified and every bound is checked against
+every verified objective (a bound above a verified objective is a bug and raises). A method that does not
+apply to the instance (InputError, e.g. a special-case algorithm) is recorded as skipped.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from kvopt.errors import InputError, SolveError
+from kvopt.instance import Instance
+from kvopt.methods.registry import all_methods, get_method
+from kvopt.result import Result
+from kvopt.solve import solve
+
+QUICK_TIME_LIMIT_S = 5.0  # per heuristic, policy or bound; exact methods share the rest of the budget
+
+
+@dataclass(frozen=True)
+class Attempt:
+    method: str
+    kind: str
+    status: str
+    objective: int | None = None
+    lower_bound: float | None = None
+    runtime_s: float = 0.0
+    note: str | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {k: v for k, v in self.__dict__.items()}
+
+
+@dataclass(frozen=True)
+class Certificate:
+    """The best verified schedule (from `best`), the best proven lower bound and who proved them."""
+
+    instance: str | None
+    best: Result | None
+    lower_bound: float
+    bound_method: str
+    attempts: tuple[Attempt, ...] = field(default_factory=tuple)
+    budget_s: float = 0.0
+    runtime_s: float = 0.0
+
+    @property
+    def objective(self) -> int | None:
+        return self.best.objective if self.best else None
+
+    @property
+    def gap(self) -> float | None:
+        if self.objective is None:
+            return None
+        return max(0.0, (self.objective - self.lower_bound) / self.objective) if self.objective else 0.0
+
+    @property
+    def optimal(self) -> bool:
+        return self.objective is not None and self.lower_bound >= self.objective - 1e-9
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "instance": self.instance,
+            "status": "optimal" if self.optimal else ("feasible" if self.best else "no schedule"),
+            "objective": self.objective,
+            "objective_method": self.best.method if self.best else None,
+            "lower_bound": self.lower_bound,
+            "bound_method": self.bound_method,
+            "gap": self.gap,
+            "budget_s": self.budget_s,
+            "runtime_s": round(self.runtime_s, 3),
+            "attempts": [a.as_dict() for a in self.attempts],
+        }
+
+
+def default_portfolio(instance: Instance) -> list[str]:
+    """Heuristics and policies first (quick), then bounds, then exact methods."""
+    order = {"heuristic": 0, "policy": 0, "bound": 1, "exact": 2}
+    return [spec.name for spec in sorted(all_methods(), key=lambda s: order[s.kind])]
+
+
+def certify(instance: Instance, budget_s: float = 60.0, methods: Sequence[str] | None = None,
+            threads: int = 1, seed: int = 0) -> Certificate:
+    """Run `methods` (default: the whole registered portfolio) within `budget_s` seconds in all."""
+    if not budget_s > 0:
+        raise InputError(f"budget must be positive, got {budget_s}")
+    names = list(methods) if methods else default_portfolio(instance)
+    specs = [get_method(name) for name in names]  # unknown names fail before any work
+    clock = time.monotonic()
+    best: Result | None = None
+    bound, bound_method = 0.0, "none"
+    attempts: list[Attempt] = []
+
+    def left() -> float:
+        return budget_s - (time.monotonic() - clock)
+
+    for position, spec in enumerate(specs):
+        if best is not None and bound >= best.objective - 1e-9:
+            attempts.append(Attempt(spec.name, spec.kind, "not run", note="already proven optimal"))
+            continue
+        remaining = left()
+        if remaining <= 0.05:
+            attempts.append(Attempt(spec.name, spec.kind, "not run", note="budget exhausted"))
+            continue
+        if spec.kind == "exact":  # the exact methods still to run share what is left equally
+            limit = remaining / sum(1 for s in specs[position:] if s.kind == "exact")
+        else:
+            limit = min(QUICK_TIME_LIMIT_S, remaining)
+        try:
+            result = solve(instance, spec.name, time_limit=limit, seed=seed, threads=threads)
+        except InputError as problem:
+            attempts.append(Attempt(spec.name, spec.kind, "skipped", note=problem.message))
+            continue
+        source = (result.info.get("optimality_proved_by") or result.info.get("lower_bound_source")
+                  or spec.name)
+        attempts.append(Attempt(spec.name, spec.kind, result.status.value, result.objective,
+                                result.lower_bound, round(result.runtime_s, 3),
+                                None if source == spec.name else f"bound from {source}"))
+        if result.schedule is not None and (best is None or result.objective < best.objective):
+            best = result
+        if result.lower_bound is not None and result.lower_bound > bound:
+            bound, bound_method = float(result.lower_bound), source
+        if best is not None and bound > best.objective + 1e-6 * max(1, best.objective):
+            raise SolveError(f"the bound {bound} of {bound_method} exceeds the verified objective "
+                             f"{best.objective} of {best.method}: one of them is wrong")
+    return Certificate(instance.name, best, bound, bound_method, tuple(attempts), budget_s,
+                       time.monotonic() - clock)

@@ -1,0 +1,59 @@
+"""kvopt bound INSTANCE --method NAME: a proven lower bound on the optimal total latency."""
+
+from __future__ import annotations
+
+import argparse
+
+from kvopt.cli.common import (EXIT_NEGATIVE, EXIT_OK, add_instance_arguments, add_json_flag, error,
+                              guarded, load_instance, parse_options, print_json)
+from kvopt.errors import InputError
+from kvopt.formulations.highs_solver import integer_bound
+from kvopt.methods.registry import all_methods, get_method
+from kvopt.result import Status
+from kvopt.solve import solve
+
+NAME = "bound"
+HELP = "compute a lower bound on the optimal total latency with a bound method (`kvopt methods --kind bound`)"
+
+
+def add_parser(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(NAME, help=HELP, description=HELP)
+    add_instance_arguments(parser)
+    parser.add_argument("--method", "-m", required=True, help="bound method, e.g. lp or trivial")
+    parser.add_argument("--time-limit", type=float, help="seconds (default: none)")
+    parser.add_argument("--threads", type=int, default=1, help="solver threads (default 1)")
+    parser.add_argument("--option", "-o", action="append", metavar="KEY=VALUE",
+                        help="method-specific option, repeatable")
+    parser.add_argument("--verbose", "-v", action="store_true", help="print the method's log")
+    add_json_flag(parser)
+    parser.set_defaults(run=guarded(run))
+
+
+def run(args: argparse.Namespace) -> int:
+    spec = get_method(args.method)
+    if spec.kind != "bound":
+        names = ", ".join(s.name for s in all_methods("bound"))
+        raise InputError(f"{args.method!r} is a method of kind {spec.kind}, not a bound method (bound "
+                         f"methods: {names}); use `kvopt solve` for it")
+    instance = load_instance(args)
+    result = solve(instance, args.method, time_limit=args.time_limit, threads=args.threads,
+                   **parse_options(args.option))
+    if args.verbose:
+        for line in result.log:
+            print(line)
+    if result.status is Status.TIMEOUT:
+        error(f"method {args.method!r} reached the time limit of {args.time_limit} s without a bound")
+        return EXIT_NEGATIVE
+    bound = result.lower_bound
+    rounded = integer_bound(bound)  # latencies are integers, so the ceiling is a bound too
+    if args.json:
+        print_json({"method": result.method, "lower_bound": bound, "integer_lower_bound": rounded,
+                    "runtime_s": round(result.runtime_s, 6), **({"info": dict(result.info)} if result.info else {})})
+        return EXIT_OK
+    print(f"method: {result.method}")
+    if rounded != bound:
+        print(f"lower bound: {bound:.6f} (rounded up: {rounded}; total latencies are integers)")
+    else:
+        print(f"lower bound: {rounded}")
+    print(f"runtime: {result.runtime_s:.3f} s")
+    return EXIT_OK

@@ -1,0 +1,88 @@
+"""kvopt export INSTANCE --out model.mps: the time-indexed IP of `kvopt solve --method ip` as an MPS or
+LP file for other solvers; with --solution, a solver's solution of that file back to a schedule."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from kvopt.cli.common import (EXIT_NEGATIVE, EXIT_OK, add_instance_arguments, error, guarded, load_instance,
+                              parse_options)
+from kvopt.errors import InputError
+
+NAME = "export"
+HELP = ("write the time-indexed IP (the `ip` method's model) as an MPS/LP file for Gurobi, CPLEX, SCIP, "
+        "...; or, with --solution, turn a solver's solution of it into a schedule file")
+NAMES = ("variables: x_K_T = 1 if the request at file position K (0-based) starts at period T; "
+         "n_K_T = number of the identical requests headed by position K that start at T; late_K = number "
+         "starting after the horizon (an optimum with all late_K = 0 is an optimal schedule)")
+
+
+def add_parser(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(NAME, help=HELP, description=f"{HELP}. {NAMES}.")
+    add_instance_arguments(parser)
+    parser.add_argument("--out", required=True,
+                        help="model file (.mps or .lp); with --solution: the schedule JSON to write")
+    parser.add_argument("--format", choices=("mps", "lp"), help="model format (default: from --out)")
+    parser.add_argument("--solution", metavar="SOL",
+                        help="read this solution of an exported model (Gurobi/SCIP/HiGHS/CBC text or "
+                             "CPLEX XML) and write the verified schedule to --out")
+    parser.add_argument("--option", "-o", action="append", metavar="KEY=VALUE",
+                        help="model option of the `ip` method (symmetry, cuts, cut_rounds, horizon, "
+                             "incumbent, reductions), repeatable")
+    parser.add_argument("--time-limit", type=float, help="seconds for the root cut loop (default: none)")
+    parser.add_argument("--threads", type=int, default=1, help="HiGHS threads for the cut loop")
+    parser.set_defaults(run=guarded(run))
+
+
+def model_format(args: argparse.Namespace) -> str:
+    suffix = Path(args.out).suffix.lower().lstrip(".")
+    if args.format is None:
+        if suffix not in ("mps", "lp"):
+            raise InputError("cannot tell the format from the file name; use --format mps|lp or a .mps/.lp "
+                             "name", args.out)
+        return suffix
+    if suffix != args.format:
+        raise InputError(f"--format {args.format} but the file name ends in .{suffix or '(nothing)'}; HiGHS "
+                         f"picks the writer by extension", args.out)
+    return args.format
+
+
+def run(args: argparse.Namespace) -> int:
+    instance = load_instance(args)
+    if args.solution:
+        return write_schedule_from_solution(args, instance)
+    from kvopt.formulations.export import write_model
+    from kvopt.formulations.methods import exported_model
+
+    file_format = model_format(args)
+    model, info = exported_model(instance, parse_options(args.option), args.time_limit, args.threads)
+    write_model(model, args.out, file_format)
+    sizes = model.sizes()
+    print(f"wrote {args.out}: {sizes['variables']} integer variables, {sizes['rows']} rows, "
+          f"{sizes['nonzeros']} nonzeros (horizon {model.horizon}, {sizes['late_columns']} late columns, "
+          f"{sizes.get('cut_rows', 0)} cuts)")
+    if info.get("incumbent_objective") is not None:
+        print(f"incumbent: total latency {info['incumbent_objective']} ({info['incumbent_method']})")
+    print(NAMES)
+    return EXIT_OK
+
+
+def write_schedule_from_solution(args: argparse.Namespace, instance) -> int:
+    from kvopt.formulations.export import read_solution_file
+    from kvopt.io import write_schedule
+    from kvopt.verify import verify
+
+    if args.option or args.format:
+        raise InputError("--option and --format apply to writing a model, not to reading --solution")
+    schedule = read_solution_file(instance, args.solution)
+    report = verify(instance, schedule)
+    if not report.feasible:
+        error(f"{args.solution}: the solution is not a feasible schedule: {report.first_problem()}")
+        return EXIT_NEGATIVE
+    from kvopt.schedule import Schedule
+    write_schedule(args.out, Schedule(schedule.starts, metadata={"instance": instance.name,
+                                                                 "source": args.solution,
+                                                                 "objective": report.objective}))
+    print(f"wrote {args.out}: feasible schedule, total latency {report.objective}")
+    return EXIT_OK

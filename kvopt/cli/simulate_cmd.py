@@ -1,0 +1,146 @@
+"""kvopt simulate INSTANCE --policy NAME: run an online policy in the round-based simulator.
+
+The schedule it produces (starts, and the executed runs of evicted requests) is verified before anything
+is printed; --out writes it, --metrics-out writes every metric with per-round and per-request arrays,
+--trace-out writes the decision trace (starts, refusals with reasons, evictions) as JSON lines.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+from typing import Any
+
+from kvopt.cli.common import (EXIT_OK, add_instance_arguments, add_json_flag, guarded, load_instance,
+                              parse_options, print_json)
+from kvopt.errors import InputError
+from kvopt.io import write_json, write_schedule
+from kvopt.schedule import Schedule
+from kvopt.sim.metrics import round_arrays
+
+NAME = "simulate"
+HELP = "run an online policy in the round-based simulator (see `kvopt methods --kind policy`)"
+
+
+def add_parser(subparsers: argparse._SubParsersAction) -> None:
+    from kvopt.sim.rules import EVICTION_RULES, VICTIM_RULES
+    parser = subparsers.add_parser(NAME, help=HELP, description=HELP)
+    add_instance_arguments(parser)
+    parser.add_argument("--policy", "-p", required=True, help="policy name (mcsf, mc-benchmark, vllm, ...)")
+    parser.add_argument("--option", "-o", action="append", metavar="KEY=VALUE",
+                        help="policy option, repeatable (listed by `kvopt methods --kind policy`)")
+    parser.add_argument("--eviction", choices=EVICTION_RULES,
+                        help="overflow rule (default: the policy's own)")
+    parser.add_argument("--victim", choices=sorted(VICTIM_RULES), help="eviction victim rule "
+                        "(default: the policy's own)")
+    parser.add_argument("--batch-time", metavar="SPEC",
+                        help="batch-time model: a JSON file, inline JSON, or NAME[:KEY=VALUE,...] "
+                             "(e.g. linear:base=0.02,per_kv_token=1e-6); default the instance's, else unit")
+    parser.add_argument("--predictions", metavar="MODEL",
+                        help="add predictions first: point:EPS, over:ALPHA, interval:ALPHA or exact")
+    parser.add_argument("--prediction-seed", type=int, default=0, help="seed of --predictions (default 0)")
+    parser.add_argument("--out", help="write the verified schedule (with runs of evicted requests)")
+    parser.add_argument("--metrics-out", help="write all metrics, per-round and per-request arrays (JSON)")
+    parser.add_argument("--trace-out", help="write the decision trace as JSON lines")
+    add_json_flag(parser)
+    parser.set_defaults(run=guarded(run))
+
+
+def parse_batch_time(text: str | None) -> dict[str, Any] | None:
+    """A batch-time spec from a file, inline JSON or NAME[:KEY=VALUE,...]."""
+    if text is None:
+        return None
+    if text.lstrip().startswith("{"):
+        try:
+            spec = json.loads(text)
+        except json.JSONDecodeError as error:
+            raise InputError(f"malformed JSON: {error.msg}", "--batch-time") from None
+    elif Path(text).is_file():
+        from kvopt.io.json_files import load_json
+        spec = load_json(text)
+    else:
+        name, _, rest = text.partition(":")
+        spec = {"model": name}
+        for pair in filter(None, rest.split(",")):
+            key, sep, value = pair.partition("=")
+            if not sep:
+                raise InputError(f"expected KEY=VALUE, got {pair!r}", "--batch-time")
+            try:
+                spec[key.strip()] = float(value)
+            except ValueError:
+                raise InputError(f"{key.strip()} must be a number, got {value!r}", "--batch-time") from None
+    if not isinstance(spec, dict):
+        raise InputError("a batch-time spec must be a JSON object", "--batch-time")
+    from kvopt.timing import check_spec
+    return check_spec(spec)
+
+
+def _headline(metrics: dict[str, Any]) -> dict[str, Any]:
+    return {key: value for key, value in metrics.items() if not key.startswith("throughput_windows")}
+
+
+def run(args: argparse.Namespace) -> int:
+    from kvopt.policies import make_policy
+    from kvopt.predictions import apply_predictions
+    from kvopt.sim import DecisionTrace, simulate
+
+    instance = load_instance(args)
+    if args.predictions:
+        instance = apply_predictions(instance, args.predictions, args.prediction_seed)
+    policy = make_policy(args.policy, parse_options(args.option))
+    batch_time = parse_batch_time(args.batch_time)
+    trace = DecisionTrace() if args.trace_out else None
+    simulation = simulate(instance, policy, eviction=args.eviction, victim=args.victim,
+                          batch_time=batch_time, observers=[trace] if trace else ())
+    metrics = simulation.metrics
+    summary = {"instance": instance.name, **simulation.policy, "lengths": simulation.lengths,
+               "eviction": simulation.eviction, "victim": simulation.victim,
+               "batch_time": simulation.batch_time, "verified": simulation.report.feasible,
+               "metrics": _headline(metrics)}
+    if args.out:
+        schedule = simulation.schedule
+        write_schedule(args.out, Schedule(schedule.starts, schedule.runs, {
+            "instance": instance.name, "method": f"simulate {policy.name}", "objective": simulation.objective,
+            "eviction": simulation.eviction, "victim": simulation.victim}))
+    if args.metrics_out:
+        requests = simulation.requests
+        write_json(args.metrics_out, {
+            **summary, "metrics": metrics,
+            "rounds": {k: v.tolist() for k, v in round_arrays(simulation).items()},
+            "requests": {"id": list(simulation.instance.ids),
+                         **{k: [None if x != x else x for x in v.tolist()] for k, v in requests.items()}},
+        })
+    if trace is not None:
+        with open(args.trace_out, "w", encoding="utf-8") as out:
+            for event in trace.events:
+                out.write(json.dumps(event) + "\n")
+    if args.json:
+        print_json(summary)
+        return EXIT_OK
+    _print_text(summary, metrics)
+    return EXIT_OK
+
+
+def _print_text(summary: dict[str, Any], metrics: dict[str, Any]) -> None:
+    latency = metrics["latency_rounds"]
+    print(f"policy: {summary['policy']} (lengths {summary['lengths']}; eviction {summary['eviction']}, "
+          f"victim {summary['victim']})")
+    print(f"verified: {'yes' if summary['verified'] else 'no'}")
+    print(f"total latency: {metrics['objective']} rounds over {metrics['requests']} requests "
+          f"(mean {latency['mean']:.3f}; p50 {latency['p50']:g}, p90 {latency['p90']:g}, "
+          f"p99 {latency['p99']:g})")
+    print(f"time to first token: mean {metrics['ttft_rounds']['mean']:.3f} rounds")
+    if "latency_seconds" in metrics:
+        seconds = metrics["latency_seconds"]
+        print(f"latency in seconds: mean {seconds['mean']:.4f}; p50 {seconds['p50']:.4f}, p90 "
+              f"{seconds['p90']:.4f}, p99 {seconds['p99']:.4f}; TTFT mean "
+              f"{metrics['ttft_seconds']['mean']:.4f}; makespan {metrics['makespan_seconds']:.3f} s")
+    usage = metrics["memory_utilisation"]
+    print(f"makespan: {metrics['makespan_rounds']} rounds; memory utilisation mean {usage['mean']:.3f}, "
+          f"max {usage['max']:.3f}")
+    print(f"evictions: {metrics['evictions']} ({metrics['tokens_lost']} tokens lost, "
+          f"{metrics['tokens_recomputed']} recomputed)")
+    slope = metrics["queue"]["slope_per_round"]
+    print(f"queue: mean {metrics['queue']['mean']:.2f}, max {metrics['queue']['max']}, slope "
+          f"{'n/a' if slope is None else f'{slope:.4g}'} per round")

@@ -1,0 +1,257 @@
+"""Solving a TimeIndexedModel with HiGHS through highspy: the matrices are passed as they are (no
+modelling layer), the LP relaxation is strengthened by a cut loop, then the MIP runs with a warm start.
+
+HiGHS's time limit and gaps are set as native options (anchors.md §D: the Pyomo-level time limit is not
+always honoured). The MIP stops only when primal - dual < 1 (mip_abs_gap just below 1): latencies are
+integers, so that already proves optimality, while HiGHS's default relative gap 1e-4 would not.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import math
+import os
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from kvopt.formulations import cuts as peak_cuts
+from kvopt.formulations.timeindexed import TimeIndexedModel
+
+ABS_GAP = 1.0 - 1e-6
+MAX_CUTS_PER_ROUND = 250  # the most violated ones; smaller batches keep each LP re-solve short, which
+# gave better bounds within 60 s on the larger paper instances (formulations/time-indexed-ip.md §5)
+INTEGRALITY_SLACK = 1e-6  # a bound within this (relative) distance below an integer is rounded up
+
+
+def integer_bound(value: float) -> int:
+    """The smallest integer >= value up to solver tolerance; valid because latencies are integers."""
+    return math.ceil(value - INTEGRALITY_SLACK * max(1.0, abs(value)))
+
+
+@contextlib.contextmanager
+def quiet_stdout():
+    """HiGHS prints a banner on stdout (file descriptor 1) when the first Highs object is created."""
+    import sys
+    sys.stdout.flush()
+    saved = os.dup(1)
+    try:
+        with open(os.devnull, "w") as devnull:
+            os.dup2(devnull.fileno(), 1)
+        yield
+    finally:
+        os.dup2(saved, 1)
+        os.close(saved)
+
+
+def new_highs():
+    import highspy
+    with quiet_stdout():
+        highs = highspy.Highs()
+    highs.setOptionValue("output_flag", False)
+    return highs
+
+
+def to_highs(model: TimeIndexedModel, integer: bool, threads: int = 1, names: bool = False):
+    """A Highs object holding the model (LP relaxation when integer=False)."""
+    import highspy
+
+    matrix = model.matrix.tocsc()
+    lp = highspy.HighsLp()
+    lp.num_col_, lp.num_row_ = model.columns, model.rows
+    lp.col_cost_ = model.col_cost
+    lp.col_lower_ = np.zeros(model.columns)
+    lp.col_upper_ = model.col_upper
+    lp.row_lower_ = np.where(np.isfinite(model.row_lower), model.row_lower, -highspy.kHighsInf)
+    lp.row_upper_ = np.where(np.isfinite(model.row_upper), model.row_upper, highspy.kHighsInf)
+    lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
+    lp.a_matrix_.start_ = matrix.indptr.astype(np.int32)
+    lp.a_matrix_.index_ = matrix.indices.astype(np.int32)
+    lp.a_matrix_.value_ = matrix.data.astype(float)
+    if integer:
+        lp.integrality_ = [highspy.HighsVarType.kInteger] * model.columns
+    if names:
+        lp.col_names_ = list(model.column_names)
+        lp.row_names_ = list(model.row_names)
+    highs = new_highs()
+    highs.setOptionValue("threads", int(threads))
+    highs.passModel(lp)
+    return highs
+
+
+def set_integer(highs, columns: int) -> None:
+    import highspy
+    highs.changeColsIntegrality(columns, np.arange(columns, dtype=np.int32),
+                                np.full(columns, highspy.HighsVarType.kInteger))
+
+
+def append_rows(highs, matrix, lower: np.ndarray, upper: np.ndarray) -> None:
+    import highspy
+    matrix = matrix.tocsr()
+    highs.addRows(matrix.shape[0], np.where(np.isfinite(lower), lower, -highspy.kHighsInf),
+                  np.where(np.isfinite(upper), upper, highspy.kHighsInf), matrix.nnz,
+                  matrix.indptr[:-1].astype(np.int32), matrix.indices.astype(np.int32), matrix.data.astype(float))
+
+
+def _remaining(deadline: float | None) -> float | None:
+    return None if deadline is None else deadline - time.monotonic()
+
+
+def _set_time_limit(highs, seconds: float | None) -> None:
+    """HiGHS compares time_limit with the run time accumulated over all runs of the object."""
+    import highspy
+    limit = highspy.kHighsInf if seconds is None else highs.getRunTime() + max(0.01, float(seconds))
+    highs.setOptionValue("time_limit", limit)
+
+
+def solve_lp(highs, deadline: float | None) -> tuple[float | None, np.ndarray | None]:
+    """Optimal LP value and solution, or (None, None) if the time ran out first."""
+    import highspy
+    left = _remaining(deadline)
+    if left is not None and left <= 0:
+        return None, None
+    _set_time_limit(highs, left)
+    highs.run()
+    if highs.getModelStatus() != highspy.HighsModelStatus.kOptimal:
+        return None, None
+    return float(highs.getInfo().objective_function_value), np.array(highs.getSolution().col_value)
+
+
+@dataclass
+class RootBound:
+    """The LP relaxation before and after the cut loop."""
+
+    model: TimeIndexedModel
+    plain: float | None = None
+    strengthened: float | None = None
+    values: np.ndarray | None = None
+    plain_seconds: float | None = None
+    plain_nonzeros: int = 0
+    cuts: int = 0
+    rounds: int = 0
+    stopped: str = "no cuts requested"
+    history: list[tuple[float, int, float]] = field(default_factory=list)  # (bound, cuts, seconds)
+
+
+def root_bound(model: TimeIndexedModel, highs, *, cut_rounds: int, deadline: float | None,
+               cut_deadline: Callable[[float], float | None] | None = None, per_round: int = 1,
+               max_cuts: int = MAX_CUTS_PER_ROUND,
+               levels: tuple[int, ...] = (1, 2), min_gain: float = 1e-4,
+               log: Callable[[str], None] = lambda line: None) -> RootBound:
+    """Solve the LP relaxation held by `highs` (continuous) by `deadline`, then add violated peak-level
+    cuts (at most `max_cuts` per round, most violated first) to both the Highs object and the model for
+    up to `cut_rounds` rounds; stops early when a round
+    improves the bound by less than `min_gain` (relative) three times in a row, or at the cut deadline
+    (`cut_deadline(seconds the plain LP took)`, default `deadline`)."""
+    clock = time.monotonic()
+    value, values = solve_lp(highs, deadline)
+    root = RootBound(model, plain=value, strengthened=value, values=values, plain_nonzeros=model.nonzeros)
+    if value is None:
+        root.stopped = "time limit before the LP relaxation was solved"
+        return root
+    root.plain_seconds = time.monotonic() - clock
+    log(f"LP relaxation {value:.3f} ({root.plain_seconds:.1f} s)")
+    root.history.append((value, 0, time.monotonic() - clock))
+    if cut_deadline is not None:
+        deadline = cut_deadline(root.plain_seconds)
+    stalls = 0
+    seen: set[bytes] = set()  # different (q, r, mu) often give the same row
+    for round_number in range(cut_rounds):
+        found = peak_cuts.separate(root.model, values, levels, per_round)
+        specs = [(q, r, mu) for _, q, r, mu in found][:max_cuts]  # most violated first
+        matrix, upper, names = peak_cuts.cut_rows(root.model, specs) if specs else (None, None, None)
+        fresh = []
+        for row in range(len(specs)):
+            signature = upper[row].tobytes() + matrix.indices[matrix.indptr[row]:matrix.indptr[row + 1]].tobytes()
+            if signature not in seen:
+                seen.add(signature)
+                fresh.append(row)
+        if not fresh:
+            root.stopped = "no violated cut"
+            break
+        matrix, upper, names = matrix[fresh], upper[fresh], [names[k] for k in fresh]
+        specs = [specs[k] for k in fresh]
+        append_rows(highs, matrix, np.full(len(specs), -np.inf), upper)
+        root.model = root.model.with_rows(matrix, np.full(len(specs), -np.inf), upper, names, "cut")
+        root.cuts += len(specs)
+        value_new, values_new = solve_lp(highs, deadline)
+        if value_new is None:
+            root.stopped = "time limit during the cut loop"
+            break
+        root.rounds = round_number + 1
+        gain = (value_new - value) / max(1.0, abs(value))
+        value, values = value_new, values_new
+        root.strengthened, root.values = value, values
+        root.history.append((value, root.cuts, time.monotonic() - clock))
+        log(f"cut round {round_number + 1}: +{len(specs)} cuts, LP {value:.3f} "
+            f"({time.monotonic() - clock:.1f} s)")
+        stalls = stalls + 1 if gain < min_gain else 0
+        if stalls >= 3:
+            root.stopped = "bound stalled"
+            break
+    else:
+        root.stopped = f"{cut_rounds} cut rounds done" if cut_rounds else root.stopped
+    return root
+
+
+def _run_with_watchdog(highs, seconds: float | None) -> None:
+    """HiGHS's MIP checks time_limit only between phases (on the paper sample its root LP and separation
+    rounds overran a 30 s limit by 20 s), so a timer also cancels it through the user interrupt. That is
+    not checked while HiGHS solves the root LP from scratch either, so callers start B&B only with time
+    for that (kvopt.formulations.methods.ROOT_LP_MARGIN)."""
+    if seconds is None:
+        highs.run()
+        return
+    import threading
+    highs.HandleUserInterrupt = True
+    watchdog = threading.Timer(max(0.01, seconds), highs.cancelSolve)
+    watchdog.daemon = True
+    watchdog.start()
+    try:
+        highs.joinSolve(highs.startSolve())
+    finally:
+        watchdog.cancel()
+        highs.HandleUserInterrupt = False
+
+
+@dataclass
+class MipRun:
+    status: str  # HiGHS model status text
+    optimal: bool
+    values: np.ndarray | None
+    objective: float | None
+    dual_bound: float | None
+    nodes: int
+    seconds: float
+
+
+def solve_mip(highs, model: TimeIndexedModel, *, deadline: float | None, gap: float,
+              start: np.ndarray | None, presolve: bool = False) -> MipRun:
+    """Run HiGHS's branch and bound on `highs` (which must hold `model` with integer columns).
+
+    presolve=False by default: on paper-sized models HiGHS's MIP presolve reduces nothing, takes ~30 s
+    and does not check the time limit (HiGHS 1.16; benchmarks/README.md)."""
+    import highspy
+
+    _set_time_limit(highs, _remaining(deadline))
+    highs.setOptionValue("mip_rel_gap", float(gap))
+    highs.setOptionValue("mip_abs_gap", ABS_GAP)
+    highs.setOptionValue("presolve", "on" if presolve else "off")
+    if start is not None:
+        solution = highspy.HighsSolution()
+        solution.col_value = list(start)
+        solution.value_valid = True
+        highs.setSolution(solution)
+    clock = time.monotonic()
+    _run_with_watchdog(highs, _remaining(deadline))
+    seconds = time.monotonic() - clock
+    status = highs.getModelStatus()
+    info = highs.getInfo()
+    has_solution = info.primal_solution_status == 2
+    values = np.array(highs.getSolution().col_value) if has_solution else None
+    dual = float(info.mip_dual_bound) if math.isfinite(info.mip_dual_bound) else None
+    return MipRun(status=highs.modelStatusToString(status), optimal=status == highspy.HighsModelStatus.kOptimal,
+                  values=values, objective=float(info.objective_function_value) if has_solution else None,
+                  dual_bound=dual, nodes=int(max(0, info.mip_node_count)), seconds=seconds)

@@ -1,0 +1,17 @@
+"""MC-Benchmark (arXiv 2502.07115 v5 baseline; paper.md §4.3): MC-SF's future-peak check and stop at the
+first misfit, but waiting requests taken in arrival order (FCFS). It isolates the value of the
+shortest-first order. With exact lengths it starts requests exactly like `fcfs` (kvopt/methods/fcfs.py)
+and like Vidur's LightLLM scheduler (kvopt/policies/lightllm.py).
+"""
+
+from __future__ import annotations
+
+from kvopt.policies.future_peak import FuturePeakPolicy
+from kvopt.policies.mcsf import FUTURE_PEAK_OPTIONS
+from kvopt.policies.registry import register_policy
+
+
+@register_policy("mc-benchmark", "MC-Benchmark: arrival order with MC-SF's future-peak check "
+                                 "(2502.07115)", FUTURE_PEAK_OPTIONS)
+class MCBenchmark(FuturePeakPolicy):
+    shortest_first = False

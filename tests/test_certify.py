@@ -1,0 +1,56 @@
+"""certify(): portfolio bookkeeping, cross-method consistency, budget handling."""
+
+import json
+
+import pytest
+
+from conftest import ROOT, run_cli
+from kvopt import InputError, SolveError
+from kvopt.certify import certify
+from kvopt.methods.registry import Outcome
+from kvopt.result import Status
+
+
+def _overbound(instance, settings):
+    """A wrong bound above the optimum."""
+    return Outcome(None, Status.BOUND, lower_bound=10**6)
+
+
+def _special(instance, settings):
+    """A special-case method that applies to nothing."""
+    raise InputError("only for instances that do not exist")
+
+
+def test_certify_records_every_attempt(greedy_counterexample, temporary_methods):
+    temporary_methods("test-special", "exact", _special)
+    certificate = certify(greedy_counterexample, budget_s=10, methods=["fcfs", "trivial", "test-special"])
+    assert certificate.objective == 27 and certificate.lower_bound == 15
+    assert certificate.bound_method == "trivial" and not certificate.optimal
+    statuses = {a.method: a.status for a in certificate.attempts}
+    assert statuses == {"fcfs": "feasible", "trivial": "bound", "test-special": "skipped"}
+    assert certificate.gap == pytest.approx(12 / 27)
+
+
+def test_a_bound_above_another_methods_verified_objective_is_caught(greedy_counterexample, temporary_methods):
+    temporary_methods("test-overbound", "bound", _overbound)
+    with pytest.raises(SolveError, match="exceeds the verified objective 27 of fcfs"):
+        certify(greedy_counterexample, budget_s=10, methods=["fcfs", "test-overbound"])
+
+
+def test_unknown_method_and_bad_budget(greedy_counterexample):
+    with pytest.raises(InputError, match="unknown method"):
+        certify(greedy_counterexample, methods=["fcfs", "nope"])
+    with pytest.raises(InputError, match="budget must be positive"):
+        certify(greedy_counterexample, budget_s=0)
+
+
+def test_certify_cli_writes_the_best_schedule(tmp_path):
+    out = tmp_path / "best.json"
+    result = run_cli("certify", str(ROOT / "instances/small/homogeneous_m9_s1_o3_n5.json"),
+                     "--methods", "fcfs,trivial", "--budget", "10", "--json", "--out", str(out))
+    assert result.returncode == 0, result.stderr
+    summary = json.loads(result.stdout)
+    assert summary["objective"] == 27 and summary["objective_method"] == "fcfs"
+    assert json.loads(out.read_text())["starts"]["r4"] == 6
+    checked = run_cli("verify", str(ROOT / "instances/small/homogeneous_m9_s1_o3_n5.json"), str(out))
+    assert checked.returncode == 0
