@@ -6,7 +6,7 @@ and vol_o = s*o + o(o+1)/2:
     OPT >= (1/(6M)) * sum_o n_o * sum_{o' <= o} n_{o'} * vol_{o'}  +  (1/6) * sum_o n_o * o.
 
 It is reported for comparison only: formulations/lower-bounds.md §4 proves it is at most half of
-max(fluid volume bound, sum of o_i), so `fluid` always dominates it.
+max(memory-volume bound, sum of o_i), so `volume` always dominates it.
 """
 
 from __future__ import annotations
@@ -39,7 +39,7 @@ def lemma47_value(instance: Instance) -> Fraction:
 
 
 @register("lemma47", kind="bound",
-          summary="the MC-SF paper's Lemma 4.7 (all at round 0, one prompt size); dominated by fluid")
+          summary="the MC-SF paper's Lemma 4.7 (all at round 0, one prompt size); dominated by volume")
 def lemma47(instance: Instance, settings: Settings) -> Outcome:
     value = lemma47_value(instance)
     return Outcome(schedule=None, status=Status.BOUND, lower_bound=math.ceil(value),

@@ -8,7 +8,7 @@ in every round at most one request of B is inside its window. Every round also h
 Any convex combination of the two per-round capacities is again one: with weight lam in [0, 1],
     sum_{g in B} lam * M * [t in window of g] + sum_i (1 - lam) * mem_i(t) <= M,
 so request i is a preemptible job of work lam*M*q_i*[i in B] + (1-lam)*vol_i on a machine of speed M,
-released at a_i, finished by C_i; SRPT bounds every completion order statistic (see fluid.py).
+released at a_i, finished by C_i; SRPT bounds every completion order statistic (see volume.py).
 Proof: formulations/lower-bounds.md §5. B ranges over the sets {P >= theta}, lam over a grid.
 """
 
@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from kvopt.bounds.fluid import half_transform, identity_transform, order_statistic_bounds, \
+from kvopt.bounds.volume import half_transform, identity_transform, order_statistic_bounds, \
     srpt_completions
 from kvopt.instance import Instance
 from kvopt.methods.registry import Option, Outcome, Settings, register

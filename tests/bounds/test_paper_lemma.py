@@ -1,4 +1,4 @@
-"""`lemma47`: the MC-SF paper's Lemma 4.7, and that `fluid` dominates it."""
+"""`lemma47`: the MC-SF paper's Lemma 4.7, and that `volume` dominates it."""
 
 from fractions import Fraction
 
@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from kvopt import InputError, Instance, Request, solve
-from kvopt.bounds.fluid import fluid_bound, identity_transform
+from kvopt.bounds.volume import order_statistic_bound, identity_transform
 from kvopt.bounds.paper_lemma import lemma47_value
 
 
@@ -30,11 +30,11 @@ def lemma_instances(draw):
 
 @settings(max_examples=120, deadline=None)
 @given(lemma_instances())
-def test_valid_and_at_most_half_of_the_fluid_bound(instance):
+def test_valid_and_at_most_half_of_the_volume_bound(instance):
     value = lemma47_value(instance)
     assert value <= brute_force_optimum(instance)
-    fluid = fluid_bound(instance, [("volume", *identity_transform(instance.memory))])[0]
-    assert 2 * value <= max(fluid, sum(r.output for r in instance.requests))
+    volume = order_statistic_bound(instance, [("volume", *identity_transform(instance.memory))])[0]
+    assert 2 * value <= max(volume, sum(r.output for r in instance.requests))
 
 
 def test_outside_its_assumptions_is_an_input_error():

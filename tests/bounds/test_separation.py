@@ -15,7 +15,7 @@ def test_two_full_requests_run_one_after_the_other():
     instance = Instance(5, (Request("a", 0, 1, 4), Request("b", 0, 1, 4)))
     assert machine_lengths(instance, np.array([0, 1])).tolist() == [4, 4]
     assert separation_bound(instance)[0] == 12 == brute_force_optimum(instance)
-    assert solve(instance, "fluid").lower_bound < 12
+    assert solve(instance, "volume-dff").lower_bound < 12
 
 
 def test_machine_length_uses_the_smallest_other_peak():
@@ -35,7 +35,7 @@ def test_never_above_the_optimum_paper_like(seed):
 def test_never_above_the_optimum_and_never_below_the_volume_bound(instance):
     value = separation_bound(instance)[0]
     assert value <= brute_force_optimum(instance)
-    assert value >= solve(instance, "fluid", transforms=False).lower_bound
+    assert value >= solve(instance, "volume").lower_bound
 
 
 def test_bad_steps():

@@ -11,7 +11,6 @@ it is certified even when the time limit stops the loop early (see solver.py).
 from __future__ import annotations
 
 import math
-import time
 
 import numpy as np
 
@@ -54,11 +53,6 @@ def initial_columns(model, completions: np.ndarray, band: int = 3) -> np.ndarray
     return np.array(columns, np.int64)
 
 
-def certified(value: float) -> int:
-    """Round a float lower bound on an integer optimum up, after a safety margin for rounding errors."""
-    return math.ceil(value - 1e-6 * max(1.0, abs(value)))
-
-
 @register("lp-cuts", kind="bound",
           summary="completion-indexed LP + window/pair clique and sawtooth cuts (column generation; "
                   "certified Lagrangian bound)",
@@ -70,6 +64,7 @@ def certified(value: float) -> int:
 def lp_cuts(instance: Instance, settings: Settings) -> Outcome:
     from kvopt.bounds.lpcuts.model import CompletionModel
     from kvopt.bounds.lpcuts.solver import run
+    from kvopt.formulations.highs_solver import integer_bound
 
     families = parse_families(settings.options["cuts"])
     rounds = settings.options["rounds"]
@@ -87,6 +82,6 @@ def lp_cuts(instance: Instance, settings: Settings) -> Outcome:
     info = {"lp_value": progress.lp_value, "lagrangian": progress.bound, "rounds": progress.rounds,
             "columns": progress.columns, "cuts": dict(progress.cuts), "horizon": horizon,
             "converged": progress.finished}
-    bound = certified(progress.bound) if math.isfinite(progress.bound) else None
+    bound = integer_bound(progress.bound) if math.isfinite(progress.bound) else None
     return Outcome(schedule=None, status=Status.BOUND, lower_bound=bound, log=tuple(progress.log),
                    info=info)

@@ -14,7 +14,6 @@ the reported bound rounds it up after subtracting a safety margin (OPT is an int
 from __future__ import annotations
 
 import math
-import os
 import time
 from dataclasses import dataclass, field
 
@@ -39,26 +38,11 @@ class Progress:
     finished: bool = False
 
 
-def quiet_highs():
-    """A Highs object; its constructor prints a banner on stdout, which is silenced at the fd level."""
-    import highspy
-    import sys
-    sys.stdout.flush()
-    saved = os.dup(1)
-    try:
-        with open(os.devnull, "w") as devnull:
-            os.dup2(devnull.fileno(), 1)
-            highs = highspy.Highs()
-    finally:
-        os.dup2(saved, 1)
-        os.close(saved)
-    highs.setOptionValue("output_flag", False)
-    return highs
-
-
 class CutLoop:
     def __init__(self, model: CompletionModel, initial_columns: np.ndarray, threads: int = 1):
         import highspy
+
+        from kvopt.formulations.highs_solver import new_highs
         from scipy import sparse
 
         self.model = model
@@ -69,7 +53,7 @@ class CutLoop:
         self.memory_columns = model.memory_rows.tocsc()
         self.position = np.full(model.columns, -1, np.int64)  # universe column -> RMP column
         self.in_rmp: list[int] = []
-        highs = self.highs = quiet_highs()
+        highs = self.highs = new_highs()
         highs.setOptionValue("threads", threads)
         n, horizon = model.n, model.horizon
         lower = np.concatenate([np.ones(n), np.full(horizon, -highspy.kHighsInf)])

@@ -1,6 +1,6 @@
-"""Fluid lower bounds: the memory is a single machine of speed M, each request a preemptible job.
+"""`volume` and `volume-dff`: the memory is a single machine of speed M, each request a preemptible job.
 
-Proofs: formulations/lower-bounds.md §2 (memory-volume bound) and §3 (transformed volumes).
+Proofs: formulations/lower-bounds.md §2 (memory-volume bound) and §3 (dual-feasible transforms).
 
 Any feasible schedule, read round by round, processes request i's memory s_i + age in round t; so with a
 *dual feasible function* F (integer-valued on 1..M with F-values of the items of every round summing to
@@ -83,7 +83,7 @@ def half_transform(memory: int) -> tuple[Transform, int]:
 
 
 def transforms(memory: int) -> list[tuple[str, Transform, int]]:
-    """The family used by the `fluid` bound: identity, half, and U^(e) for every e."""
+    """The family used by `volume-dff`: identity, half, and U^(e) for every e."""
     family = [("volume", *identity_transform(memory)), ("half", *half_transform(memory))]
     family += [(f"U{e}", *threshold_transform(memory, e)) for e in range(2, memory // 2 + 1)]
     return family
@@ -117,7 +117,7 @@ def order_statistic_bounds(instance: Instance, family: list[tuple[str, Transform
     return best, source
 
 
-def fluid_bound(instance: Instance, family: list[tuple[str, Transform, int]]) -> tuple[int, dict]:
+def order_statistic_bound(instance: Instance, family: list[tuple[str, Transform, int]]) -> tuple[int, dict]:
     best, source = order_statistic_bounds(instance, family)
     value = int(best.sum() - instance.arrivals.sum())
     counts: dict[str, int] = {}
@@ -126,14 +126,17 @@ def fluid_bound(instance: Instance, family: list[tuple[str, Transform, int]]) ->
     return value, {"positions_by_source": counts}
 
 
-@register("fluid", kind="bound",
-          summary="memory-volume bound: SRPT on volumes s*o+o(o+1)/2 over speed M, per position with "
-                  "a+o (and dual-feasible transforms)",
-          options=(Option("transforms", bool, True, "also use the dual-feasible transforms (half, U^e); "
-                                                    "false = the plain memory-volume bound"),))
-def fluid(instance: Instance, settings: Settings) -> Outcome:
-    memory = instance.memory
-    family = transforms(memory) if settings.options["transforms"] else \
-        [("volume", *identity_transform(memory))]
-    value, info = fluid_bound(instance, family)
+@register("volume", kind="bound",
+          summary="memory-volume bound: k-th completion >= SRPT on volumes s*o+o(o+1)/2 at speed M "
+                  "(and >= k-th smallest a+o)")
+def volume(instance: Instance, settings: Settings) -> Outcome:
+    value, info = order_statistic_bound(instance, [("volume", *identity_transform(instance.memory))])
+    return Outcome(schedule=None, status=Status.BOUND, lower_bound=value, info=info)
+
+
+@register("volume-dff", kind="bound",
+          summary="memory-volume bound strengthened by dual-feasible functions (half, U^e), best per "
+                  "completion position")
+def volume_dff(instance: Instance, settings: Settings) -> Outcome:
+    value, info = order_statistic_bound(instance, transforms(instance.memory))
     return Outcome(schedule=None, status=Status.BOUND, lower_bound=value, info=info)

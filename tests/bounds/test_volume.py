@@ -1,4 +1,4 @@
-"""`fluid`: SRPT on memory volumes (and dual-feasible transforms), per position with a_i + o_i."""
+"""`volume`, `volume-dff`: SRPT on memory volumes (and dual-feasible transforms), per position with a_i + o_i."""
 
 import pytest
 from brute import brute_force_optimum
@@ -6,7 +6,7 @@ from hypothesis import given, settings
 from tiny import random_tiny, tiny_instances
 
 from kvopt import Instance, Request, solve
-from kvopt.bounds.fluid import fluid_bound, identity_transform, srpt_completions, transforms
+from kvopt.bounds.volume import order_statistic_bound, identity_transform, srpt_completions, transforms
 
 
 def same(n, memory, prompt, output, arrival=0):
@@ -25,36 +25,36 @@ def test_volume_bound_by_hand():
     # a + o = 2, 2, 2; so 2 + 3 + 4 = 9. The transform F(w) = 2*[w > M/2] + [w = M/2] (work 3 per request at
     # speed 2) gives 1.5, 3, 4.5 -> rounds 2, 3, 5: 10. The optimum runs them one after another: 12.
     instance = same(3, 4, 1, 2)
-    assert fluid_bound(instance, [("volume", *identity_transform(4))])[0] == 9
-    assert solve(instance, "fluid", transforms=False).lower_bound == 9
-    assert solve(instance, "fluid").lower_bound == 10
+    assert order_statistic_bound(instance, [("volume", *identity_transform(4))])[0] == 9
+    assert solve(instance, "volume").lower_bound == 9
+    assert solve(instance, "volume-dff").lower_bound == 10
     assert brute_force_optimum(instance) == 12
 
 
 def test_counterexample_instance(greedy_counterexample):
     assert brute_force_optimum(greedy_counterexample) == 25
-    value = solve(greedy_counterexample, "fluid").lower_bound
+    value = solve(greedy_counterexample, "volume-dff").lower_bound
     assert 15 < value <= 25
 
 
 def test_arrivals_shift_the_bound():
     # one request alone: its latency is exactly o whatever its arrival
-    assert solve(same(1, 10, 2, 5, arrival=7), "fluid").lower_bound == 5
+    assert solve(same(1, 10, 2, 5, arrival=7), "volume-dff").lower_bound == 5
 
 
 @pytest.mark.parametrize("seed", range(40))
 def test_never_above_the_optimum_paper_like(seed):
     instance = random_tiny(seed, n=5, arrivals=seed % 2 == 1)
     optimum = brute_force_optimum(instance)
-    for option in (True, False):
-        value = solve(instance, "fluid", transforms=option).lower_bound
+    for method in ("volume", "volume-dff"):
+        value = solve(instance, method).lower_bound
         assert sum(r.output for r in instance.requests) <= value <= optimum
 
 
 @settings(max_examples=150, deadline=None)
 @given(tiny_instances())
 def test_never_above_the_optimum(instance):
-    assert fluid_bound(instance, transforms(instance.memory))[0] <= brute_force_optimum(instance)
+    assert order_statistic_bound(instance, transforms(instance.memory))[0] <= brute_force_optimum(instance)
 
 
 @settings(max_examples=100, deadline=None)
@@ -68,7 +68,7 @@ def test_adding_a_request_never_lowers_the_all_at_zero_bound(instance, extra):
                                                                     extra.requests[0].output),))
     family = [("volume", *identity_transform(instance.memory))]
     smallest = min(r.output for r in bigger.requests)
-    assert fluid_bound(bigger, family)[0] >= fluid_bound(instance, family)[0] + smallest
+    assert order_statistic_bound(bigger, family)[0] >= order_statistic_bound(instance, family)[0] + smallest
 
 
 @settings(max_examples=60, deadline=None)
@@ -76,10 +76,4 @@ def test_adding_a_request_never_lowers_the_all_at_zero_bound(instance, extra):
 def test_request_order_does_not_matter(instance):
     reversed_ = instance.replace_requests(instance.requests[::-1])
     family = transforms(instance.memory)
-    assert fluid_bound(reversed_, family)[0] == fluid_bound(instance, family)[0]
-
-
-def test_bad_option_is_an_input_error(greedy_counterexample):
-    from kvopt import InputError
-    with pytest.raises(InputError, match="expected bool"):
-        solve(greedy_counterexample, "fluid", transforms="maybe")
+    assert order_statistic_bound(reversed_, family)[0] == order_statistic_bound(instance, family)[0]
