@@ -9,7 +9,7 @@ Any convex combination of the two per-round capacities is again one: with weight
     sum_{g in B} lam * M * [t in window of g] + sum_i (1 - lam) * mem_i(t) <= M,
 so request i is a preemptible job of work lam*M*q_i*[i in B] + (1-lam)*vol_i on a machine of speed M,
 released at a_i, finished by C_i; SRPT bounds every completion order statistic (see volume.py).
-Proof: formulations/lower-bounds.md §5. B ranges over the sets {P >= theta}, lam over a grid.
+Proof: formulations/lower-bounds.md §5. B ranges over the sets {P >= theta} (theta a big peak), lam over a grid.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ import numpy as np
 
 from kvopt.bounds.volume import half_transform, identity_transform, order_statistic_bounds, \
     srpt_completions
+from kvopt.errors import InputError
 from kvopt.instance import Instance
 from kvopt.methods.registry import Option, Outcome, Settings, register
 from kvopt.result import Status
@@ -45,13 +46,24 @@ def mixed_completions(instance: Instance, members: np.ndarray, steps: int, k: in
     return -(-done // speed)
 
 
+MAX_THRESHOLDS = 32  # sets B = {P >= theta}: every big peak up to this many, else evenly spread quantiles
+
+
+def big_peak_thresholds(peaks: np.ndarray, memory: int) -> np.ndarray:
+    """The distinct peaks above M/2 (at most MAX_THRESHOLDS of them; any choice of sets is valid)."""
+    distinct = np.unique(peaks[2 * peaks > memory])
+    if distinct.size > MAX_THRESHOLDS:
+        distinct = distinct[np.unique(np.linspace(0, distinct.size - 1, MAX_THRESHOLDS).round().astype(int))]
+    return distinct
+
+
 def separation_bound(instance: Instance, steps: int = 10) -> tuple[int, dict]:
     family = [("volume", *identity_transform(instance.memory)), ("half", *half_transform(instance.memory))]
     best, _ = order_statistic_bounds(instance, family)
     chosen = {"peak_threshold": None, "machine_weight": 0.0}
     total = int(best.sum())
     peaks = instance.prompts + instance.outputs
-    for theta in np.unique(peaks[2 * peaks > instance.memory]):
+    for theta in big_peak_thresholds(peaks, instance.memory):
         members = np.flatnonzero(peaks >= theta)
         for k in range(1, steps + 1):
             candidate = np.maximum(best, mixed_completions(instance, members, steps, k))
@@ -68,7 +80,6 @@ def separation_bound(instance: Instance, steps: int = 10) -> tuple[int, dict]:
 def separation(instance: Instance, settings: Settings) -> Outcome:
     steps = settings.options["steps"]
     if steps < 1:
-        from kvopt.errors import InputError
         raise InputError(f"steps must be positive, got {steps}", "method 'separation' option 'steps'")
     value, info = separation_bound(instance, steps)
     return Outcome(schedule=None, status=Status.BOUND, lower_bound=value, info=info)

@@ -9,4 +9,3 @@ from kvopt.formulations import methods as formulation_methods  # noqa: F401  (ip
 from kvopt.bounds import volume  # noqa: F401  (volume, volume-dff)
 from kvopt.bounds import paper_lemma  # noqa: F401  (lemma47)
 from kvopt.bounds import separation  # noqa: F401
-from kvopt.bounds import lpcuts  # noqa: F401  (lp-cuts)

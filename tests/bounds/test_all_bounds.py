@@ -13,7 +13,7 @@ CASES = [(seed, arrivals, same_prompt) for arrivals in (False, True) for same_pr
 
 
 def test_the_issue_bounds_are_registered():
-    assert {"trivial", "volume", "volume-dff", "separation", "lemma47", "lp", "lp-cuts"} <= set(BOUNDS)
+    assert {"trivial", "volume", "volume-dff", "separation", "lemma47", "lp"} <= set(BOUNDS)
 
 
 @pytest.mark.parametrize("seed, arrivals, same_prompt", CASES)
@@ -34,5 +34,5 @@ def test_strictly_better_than_the_sum_of_outputs(greedy_counterexample):
     # completion is at least max(3, k), so the memory-volume bound is 3+3+3+4+5 = 18.
     assert solve(greedy_counterexample, "trivial").lower_bound == 15
     assert solve(greedy_counterexample, "volume").lower_bound == 18
-    for name in ("volume-dff", "separation", "lp", "lp-cuts"):
+    for name in ("volume-dff", "separation", "lp"):
         assert 15 < solve(greedy_counterexample, name).lower_bound <= 25, name

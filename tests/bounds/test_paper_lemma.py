@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from kvopt import InputError, Instance, Request, solve
-from kvopt.bounds.volume import order_statistic_bound, identity_transform
+from kvopt.bounds.volume import family_bound, identity_transform
 from kvopt.bounds.paper_lemma import lemma47_value
 
 
@@ -33,7 +33,7 @@ def lemma_instances(draw):
 def test_valid_and_at_most_half_of_the_volume_bound(instance):
     value = lemma47_value(instance)
     assert value <= brute_force_optimum(instance)
-    volume = order_statistic_bound(instance, [("volume", *identity_transform(instance.memory))])[0]
+    volume = family_bound(instance, [("volume", *identity_transform(instance.memory))])[0]
     assert 2 * value <= max(volume, sum(r.output for r in instance.requests))
 
 

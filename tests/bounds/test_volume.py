@@ -6,7 +6,7 @@ from hypothesis import given, settings
 from tiny import random_tiny, tiny_instances
 
 from kvopt import Instance, Request, solve
-from kvopt.bounds.volume import order_statistic_bound, identity_transform, srpt_completions, transforms
+from kvopt.bounds.volume import family_bound, identity_transform, srpt_completions, transforms
 
 
 def same(n, memory, prompt, output, arrival=0):
@@ -25,7 +25,7 @@ def test_volume_bound_by_hand():
     # a + o = 2, 2, 2; so 2 + 3 + 4 = 9. The transform F(w) = 2*[w > M/2] + [w = M/2] (work 3 per request at
     # speed 2) gives 1.5, 3, 4.5 -> rounds 2, 3, 5: 10. The optimum runs them one after another: 12.
     instance = same(3, 4, 1, 2)
-    assert order_statistic_bound(instance, [("volume", *identity_transform(4))])[0] == 9
+    assert family_bound(instance, [("volume", *identity_transform(4))])[0] == 9
     assert solve(instance, "volume").lower_bound == 9
     assert solve(instance, "volume-dff").lower_bound == 10
     assert brute_force_optimum(instance) == 12
@@ -54,7 +54,7 @@ def test_never_above_the_optimum_paper_like(seed):
 @settings(max_examples=150, deadline=None)
 @given(tiny_instances())
 def test_never_above_the_optimum(instance):
-    assert order_statistic_bound(instance, transforms(instance.memory))[0] <= brute_force_optimum(instance)
+    assert family_bound(instance, transforms(instance.memory))[0] <= brute_force_optimum(instance)
 
 
 @settings(max_examples=100, deadline=None)
@@ -68,7 +68,7 @@ def test_adding_a_request_never_lowers_the_all_at_zero_bound(instance, extra):
                                                                     extra.requests[0].output),))
     family = [("volume", *identity_transform(instance.memory))]
     smallest = min(r.output for r in bigger.requests)
-    assert order_statistic_bound(bigger, family)[0] >= order_statistic_bound(instance, family)[0] + smallest
+    assert family_bound(bigger, family)[0] >= family_bound(instance, family)[0] + smallest
 
 
 @settings(max_examples=60, deadline=None)
@@ -76,4 +76,11 @@ def test_adding_a_request_never_lowers_the_all_at_zero_bound(instance, extra):
 def test_request_order_does_not_matter(instance):
     reversed_ = instance.replace_requests(instance.requests[::-1])
     family = transforms(instance.memory)
-    assert order_statistic_bound(reversed_, family)[0] == order_statistic_bound(instance, family)[0]
+    assert family_bound(reversed_, family)[0] == family_bound(instance, family)[0]
+
+
+def test_cli_bound_verb():
+    from conftest import ROOT, run_cli
+    result = run_cli("bound", str(ROOT / "instances/small/homogeneous_m9_s1_o3_n5.json"), "--method", "volume")
+    assert result.returncode == 0, result.stderr
+    assert "lower bound: 18" in result.stdout
