@@ -1,14 +1,17 @@
 """Lower bounds and certified gaps on the fixed 20-instance paper sample (issue 5; formulations/lower-bounds.md).
 
-Both runs append one JSON line per instance to --out and skip the instances already in it, so an
+The runs append one JSON line per instance to --out and skip the instances already in it, so an
 interrupted run resumes where it stopped and a partial file still gives figures. Run one process at a time.
 
 Certified gap of `kvopt certify` (default portfolio) with a 60 s budget:
     PYTHONPATH=. python benchmarks/bench_bounds.py certify --budget 60 --out benchmarks/results/certify.jsonl
 Every registered bound per instance (`lp` with a 60 s limit, the others take milliseconds):
     PYTHONPATH=. python benchmarks/bench_bounds.py bounds --time-limit 60 --out benchmarks/results/bounds.jsonl
+Every bound against proven optima on random n = 8-12 instances (bench_exact.py's generator; `exact` proves):
+    PYTHONPATH=. python benchmarks/bench_bounds.py small --per-cell 3 --out benchmarks/results/bounds-small.jsonl
 Tables (Markdown): best known = the best objective of the certify runs and of the sample's manifest:
-    PYTHONPATH=. python benchmarks/bench_bounds.py summary --certify benchmarks/results/certify.jsonl \\
+    PYTHONPATH=. python benchmarks/bench_bounds.py summary --small benchmarks/results/bounds-small.jsonl \\
+        --certify benchmarks/results/certify.jsonl \\
         --bounds benchmarks/results/bounds.jsonl
 """
 
@@ -18,6 +21,7 @@ import argparse
 import json
 import os
 import statistics
+import sys
 import time
 from pathlib import Path
 
@@ -26,6 +30,7 @@ from kvopt.certify import certify
 from kvopt.methods.registry import all_methods
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "benchmarks"))  # bench_exact's small-instance generator
 SAMPLE = ROOT / "instances" / "paper-sample"
 
 
@@ -92,6 +97,46 @@ def run_bounds(args) -> None:
         append(out, row)
 
 
+def run_small(args) -> None:
+    import numpy as np
+
+    from bench_exact import small_instance
+    out = Path(args.out)
+    done = finished(out)
+    rng = np.random.default_rng(20261126)
+    for arrivals in (False, True):
+        for n in (8, 10, 12):
+            for index in range(args.per_cell):
+                instance = small_instance(rng, n, arrivals, homogeneous=False)
+                name = f"n{n}-{'poisson' if arrivals else 'zero'}-{index}"
+                if name in done:
+                    continue
+                optimum = solve(instance, "exact", time_limit=args.time_limit)
+                row = {"instance": name, "n": n, "arrivals": arrivals, "status": optimum.status.value,
+                       "optimum": optimum.objective, "bounds": {}}
+                for method in bound_methods():
+                    try:
+                        row["bounds"][method] = solve(instance, method, time_limit=args.time_limit).lower_bound
+                    except InputError:
+                        row["bounds"][method] = None
+                append(out, row)
+
+
+def summarise_small(rows: dict[str, dict]) -> None:
+    proven = [row for row in rows.values() if row["status"] == "optimal"]
+    methods = sorted({m for row in proven for m in row["bounds"]})
+    print(f"{len(proven)} of {len(rows)} instances proven optimal by `exact`; bound / optimum over those:\n")
+    print("| bound | mean | min | max | equal to the optimum |")
+    print("|---|---|---|---|---|")
+    for m in methods:
+        ratios = [row["bounds"][m] / row["optimum"] for row in proven if row["bounds"][m] is not None]
+        if ratios:
+            exact = sum(r >= 1 - 1e-9 for r in ratios)
+            print(f"| `{m}` | {statistics.mean(ratios):.3f} | {min(ratios):.3f} | {max(ratios):.3f} | "
+                  f"{exact}/{len(ratios)} |")
+    print()
+
+
 def read_lines(path: str | None) -> dict[str, dict]:
     if not path or not Path(path).exists():
         return {}
@@ -106,6 +151,8 @@ def best_known() -> dict[str, int]:
 def summary(args) -> None:
     certified = read_lines(args.certify)
     bounds = read_lines(args.bounds)
+    if args.small:
+        summarise_small(read_lines(args.small))
     best = best_known()
     for name, row in certified.items():
         if row["objective"] is not None:
@@ -159,11 +206,16 @@ def main() -> None:
     for sub in (one, two):
         sub.add_argument("--out", required=True, help="JSON lines file (appended; finished instances skipped)")
         sub.add_argument("--instance", action="append", help="only these sample instances (stem), repeatable")
+    small = verbs.add_parser("small", help="every bound against proven optima on small random instances")
+    small.add_argument("--per-cell", type=int, default=3)
+    small.add_argument("--time-limit", type=float, default=20.0)
+    small.add_argument("--out", required=True)
     three = verbs.add_parser("summary", help="Markdown tables of result files")
+    three.add_argument("--small")
     three.add_argument("--certify")
     three.add_argument("--bounds")
     args = parser.parse_args()
-    {"certify": run_certify, "bounds": run_bounds, "summary": summary}[args.verb](args)
+    {"certify": run_certify, "bounds": run_bounds, "small": run_small, "summary": summary}[args.verb](args)
 
 
 if __name__ == "__main__":
