@@ -87,7 +87,7 @@ def run_bounds(args) -> None:
             clock = time.perf_counter()
             try:
                 result = solve(instance, name, time_limit=args.time_limit)
-            except InputError as problem:  # lemma47 outside its assumptions
+            except InputError as problem:  # a bound outside its assumptions
                 row["bounds"][name] = None
                 row.setdefault("skipped", {})[name] = problem.message
                 continue
@@ -124,7 +124,7 @@ def run_small(args) -> None:
 
 def summarise_small(rows: dict[str, dict]) -> None:
     proven = [row for row in rows.values() if row["status"] == "optimal"]
-    methods = sorted({m for row in proven for m in row["bounds"]})
+    methods = sorted({m for row in proven for m, v in row["bounds"].items() if v is not None})
     print(f"{len(proven)} of {len(rows)} instances proven optimal by `exact`; bound / optimum over those:\n")
     print("| bound | mean | min | max | equal to the optimum |")
     print("|---|---|---|---|---|")
@@ -158,7 +158,7 @@ def summary(args) -> None:
         if row["objective"] is not None:
             best[name] = min(best[name], row["objective"])
     if bounds:
-        methods = sorted({m for row in bounds.values() for m in row["bounds"]})
+        methods = sorted({m for row in bounds.values() for m, v in row["bounds"].items() if v is not None})
         print("| instance | n | best known | " + " | ".join(f"`{m}`" for m in methods) + " |")
         print("|---|---|---|" + "---|" * len(methods))
         ratios: dict[str, list[float]] = {m: [] for m in methods}

@@ -31,7 +31,7 @@ from pathlib import Path
 import numpy as np
 
 ROOT = Path(__file__).resolve().parent.parent
-SAMPLE = sorted(glob.glob(str(ROOT / "instances" / "paper-sample" / "*.json")))
+SAMPLE = sorted(p for p in glob.glob(str(ROOT / "instances" / "paper-sample" / "*.json")) if not p.endswith("manifest.json"))
 
 
 def parse_variant(text: str) -> tuple[str, dict[str, str]]:

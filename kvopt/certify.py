@@ -28,6 +28,7 @@ EXACT_SHARES = {"ip": 8.0}
 # Bounds that an exact method repeats as its root relaxation: the default portfolio leaves them out when that
 # method is in it, so their time goes to the method (whose bound is at least as strong).
 REPEATED_BY = {"lp": "ip"}
+PREEMPTIVE_NOTE = "resumes evicted requests with their progress (preemptive): not comparable, ignored"
 
 
 @dataclass(frozen=True)
@@ -129,6 +130,10 @@ def certify(instance: Instance, budget_s: float = 60.0, methods: Sequence[str] |
             result = solve(instance, spec.name, time_limit=limit, seed=seed, threads=threads)
         except InputError as problem:
             attempts.append(Attempt(spec.name, spec.kind, "skipped", note=problem.message))
+            continue
+        if result.schedule is not None and result.schedule.resumes_progress:
+            attempts.append(Attempt(spec.name, spec.kind, result.status.value, result.objective, None,
+                                    round(result.runtime_s, 3), PREEMPTIVE_NOTE))
             continue
         source = (result.info.get("optimality_proved_by") or result.info.get("lower_bound_source")
                   or spec.name)

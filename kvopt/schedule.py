@@ -84,6 +84,14 @@ class Schedule:
         """Number of evicted attempts (runs that did not complete)."""
         return sum(len(attempts) - 1 for attempts in self.runs.values())
 
+    @property
+    def resumes_progress(self) -> bool:
+        """True if a run resumes with tokens kept from an evicted run (Vidur-style recompute). Such an
+        execution is preemptive, a relaxation of the non-preemptive model: its objective can fall below
+        the non-preemptive optimum, so it is never compared with that model's bounds or optima. (Runs
+        that restart from scratch are fine: their last runs alone form a non-preemptive schedule.)"""
+        return any(run.kept > 0 for attempts in self.runs.values() for run in attempts)
+
     @classmethod
     def from_starts(cls, ids: Iterable[str], starts: Iterable[int], **metadata: Any) -> Schedule:
         """A non-preemptive schedule from parallel sequences of ids and start periods."""

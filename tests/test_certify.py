@@ -62,7 +62,7 @@ def test_default_portfolio_runs_quick_methods_first_and_ip_last_without_its_own_
     names = default_portfolio(None)
     kinds = [get_method(name).kind for name in names]
     assert kinds == sorted(kinds, key=lambda kind: {"heuristic": 0, "policy": 0, "bound": 1, "exact": 2}[kind])
-    assert {"trivial", "volume", "volume-dff", "separation", "lemma47"} <= set(names)
+    assert {"trivial", "volume", "volume-dff", "separation"} <= set(names)
     assert names[-1] == "ip" and "lp" not in names  # lp is ip's root relaxation
 
 
@@ -86,3 +86,13 @@ def test_exact_methods_share_the_budget_by_their_shares(greedy_counterexample, t
     certify(greedy_counterexample, budget_s=8, methods=["test-small", "test-big"])
     assert limits["test-small"] == pytest.approx(2.0, abs=0.1)  # 1 share of 4
     assert limits["test-big"] == pytest.approx(8.0, abs=0.1)  # inherits the time test-small did not use
+
+
+def test_a_preemptive_execution_is_never_the_best_schedule(greedy_counterexample):
+    """vllm's recompute eviction resumes requests with their progress: total latency 21 on the greedy
+    counterexample, below the non-preemptive optimum 25. It must not become the best schedule nor trip
+    the bound cross-check; the homogeneous DP then proves 25."""
+    certificate = certify(greedy_counterexample, budget_s=30, methods=["vllm", "fcfs", "homogeneous-dp"])
+    vllm = next(a for a in certificate.attempts if a.method == "vllm")
+    assert vllm.objective < 25 and "preemptive" in vllm.note
+    assert certificate.objective == 25 and certificate.optimal and certificate.best.method == "homogeneous-dp"

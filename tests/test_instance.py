@@ -83,7 +83,8 @@ def test_instance_validates_batch_time_spec():
 
 def test_schedule_validation():
     schedule = Schedule({"a": 0, "b": 2}, {"b": (Run(0, 1), Run(2, 3))})
-    assert schedule.evictions == 1
+    assert schedule.evictions == 1 and not schedule.resumes_progress
+    assert Schedule({"b": 2}, {"b": (Run(0, 1), Run(2, 2, kept=1))}).resumes_progress
     with pytest.raises(InputError, match="start must be >= 0"):
         Schedule({"a": -1})
     with pytest.raises(InputError, match="last run starts at 0"):

@@ -1,24 +1,22 @@
-"""`lemma47`: the analytic lower bound of the MC-SF paper (arXiv 2502.07115 v5, Lemma 4.7; paper.md §3.2).
+"""The analytic lower bound of the MC-SF paper (arXiv 2502.07115 v5, Lemma 4.7; paper.md §3.2).
 
 For instances with all requests at round 0 and one prompt size s, with n_o requests of output length o
 and vol_o = s*o + o(o+1)/2:
 
     OPT >= (1/(6M)) * sum_o n_o * sum_{o' <= o} n_{o'} * vol_{o'}  +  (1/6) * sum_o n_o * o.
 
-It is reported for comparison only: formulations/lower-bounds.md §4 proves it is at most half of
-max(memory-volume bound, sum of o_i), so `volume` always dominates it.
+For comparison with the paper only, so a library function and not a registered method (registered
+bounds run on every instance of certify and sweeps, and this one applies to one special case):
+formulations/lower-bounds.md §4 proves it is at most half of max(memory-volume bound, sum of o_i).
 """
 
 from __future__ import annotations
 
-import math
 from collections import Counter
 from fractions import Fraction
 
 from kvopt.errors import InputError
 from kvopt.instance import Instance
-from kvopt.methods.registry import Outcome, Settings, register
-from kvopt.result import Status
 
 
 def lemma47_value(instance: Instance) -> Fraction:
@@ -36,11 +34,3 @@ def lemma47_value(instance: Instance) -> Fraction:
         prefix += counts[output] * (prompt * output + output * (output + 1) // 2)
         volume_term += counts[output] * prefix
     return volume_term / (6 * instance.memory) + Fraction(sum(r.output for r in instance.requests), 6)
-
-
-@register("lemma47", kind="bound",
-          summary="the MC-SF paper's Lemma 4.7 (all at round 0, one prompt size); dominated by volume")
-def lemma47(instance: Instance, settings: Settings) -> Outcome:
-    value = lemma47_value(instance)
-    return Outcome(schedule=None, status=Status.BOUND, lower_bound=math.ceil(value),
-                   info={"exact_value": str(value)})

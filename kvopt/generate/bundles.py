@@ -11,6 +11,8 @@ Rebuild: `python instances/build.py` (all sets) or `python instances/build.py --
 
 from __future__ import annotations
 
+import math
+
 import shlex
 import sys
 from collections.abc import Callable
@@ -96,6 +98,9 @@ def best_known(instance: Instance, kinds: tuple[str, ...], time_limit: float,
             continue
         results[method.name] = {"status": result.status.value, "objective": result.objective,
                                 "lower_bound": result.lower_bound}
+        if result.schedule is not None and result.schedule.resumes_progress:
+            results[method.name]["note"] = "preemptive (resumes evicted requests): not a best-known candidate"
+            continue
         if result.objective is not None and (best is None or result.objective < best[0]):
             best = (result.objective, method.name, result.schedule)
         if result.lower_bound is not None and (bound is None or result.lower_bound > bound[0]):
@@ -109,8 +114,9 @@ def best_known(instance: Instance, kinds: tuple[str, ...], time_limit: float,
     if best is not None:
         fields.update(best_known=best[0], best_known_method=best[1],
                       schedule=f"{SCHEDULES}/{instance.name}.json")
-    if bound is not None:
-        fields.update(lower_bound=bound[0], lower_bound_method=bound[1])
+    if bound is not None:  # objectives are integers: an LP's 87.0000000000001 is stored as 87
+        fields.update(lower_bound=math.ceil(bound[0] - 1e-6 * max(1.0, abs(bound[0]))),
+                      lower_bound_method=bound[1])
     if best is not None and bound is not None and bound[0] >= best[0] - 1e-9:
         fields["status"] = Status.OPTIMAL.value
     fields["methods"] = results

@@ -3,7 +3,9 @@
 For every job with a verified schedule:
   ratio to best bound = objective / the largest lower bound recorded for its instance by any job
                         (an upper bound on the job's true ratio to the optimum; 1 means proven optimal);
-  ratio to best known = objective / the smallest objective recorded for its instance by any job.
+  ratio to best known = objective / the smallest objective recorded for its instance by any job
+                        whose schedule is non-preemptive (verdict "preemptive" rows resume evicted
+                        requests with their progress, a relaxation; they are reported, not compared).
 A line reports how many jobs it has, how many produced a schedule, how many were proven optimal and how
 many failed (error, time-out without a schedule, infeasible), the mean and worst of both ratios over the
 jobs with a schedule, and the mean runtime of the jobs that ran to the end.
@@ -49,7 +51,7 @@ def best_per_instance(rows: Iterable[Mapping[str, Any]]) -> tuple[dict, dict]:
         key = instance_key(row)
         if row["lower_bound"] is not None:
             bound[key] = max(bound.get(key, row["lower_bound"]), row["lower_bound"])
-        if row["objective"] is not None:
+        if row["objective"] is not None and row.get("verdict") != "preemptive":  # another model's optimum
             known[key] = min(known.get(key, row["objective"]), row["objective"])
     return bound, known
 

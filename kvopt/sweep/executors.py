@@ -114,6 +114,14 @@ class LocalExecutor(Executor):
             self._pool.shutdown(wait=False, cancel_futures=True)
             for process in workers:
                 process.terminate()
+            # Wait for them: after shutdown(wait=False) the pool no longer would, and a job still running
+            # when the sweep returns could write after the caller has moved on. A worker's job process
+            # dies with it (PR_SET_PDEATHSIG, kvopt.sweep.isolate).
+            for process in workers:
+                process.join(5)
+                if process.is_alive():
+                    process.kill()
+                    process.join()
         self._pool.shutdown(wait=True, cancel_futures=True)
 
 

@@ -144,7 +144,8 @@ def run_job(job: Job) -> dict[str, Any]:
     }
     if result.schedule is not None:
         report = verify(instance, result.schedule)
-        outcome.update(verdict="feasible" if report.feasible else "infeasible", objective=report.objective,
+        verdict = "preemptive" if result.schedule.resumes_progress else "feasible"  # see Schedule
+        outcome.update(verdict=verdict if report.feasible else "infeasible", objective=report.objective,
                        peak_memory=report.peak_memory, makespan=report.makespan,
                        schedule=canonical_json(schedule_to_dict(result.schedule)))
         if not report.feasible:

@@ -4,7 +4,7 @@ import pytest
 from brute import brute_force_optimum
 from tiny import random_tiny
 
-from kvopt import InputError, solve
+from kvopt import solve
 from kvopt.methods.registry import all_methods
 
 BOUNDS = sorted(spec.name for spec in all_methods() if spec.kind == "bound" and not spec.name.startswith("test-"))
@@ -13,7 +13,7 @@ CASES = [(seed, arrivals, same_prompt) for arrivals in (False, True) for same_pr
 
 
 def test_the_issue_bounds_are_registered():
-    assert {"trivial", "volume", "volume-dff", "separation", "lemma47", "lp"} <= set(BOUNDS)
+    assert {"trivial", "volume", "volume-dff", "separation", "lp"} <= set(BOUNDS)
 
 
 @pytest.mark.parametrize("seed, arrivals, same_prompt", CASES)
@@ -21,11 +21,7 @@ def test_no_bound_exceeds_the_optimum(seed, arrivals, same_prompt):
     instance = random_tiny(seed, n=5, arrivals=arrivals, same_prompt=same_prompt)
     optimum = brute_force_optimum(instance)
     for name in BOUNDS:
-        try:
-            value = solve(instance, name, time_limit=30).lower_bound
-        except InputError:  # lemma47 applies only to one prompt size, all at round 0
-            assert name == "lemma47" and (arrivals or not same_prompt)
-            continue
+        value = solve(instance, name, time_limit=30).lower_bound
         assert value <= optimum + 1e-6, (name, instance)
 
 

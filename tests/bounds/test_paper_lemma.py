@@ -1,4 +1,4 @@
-"""`lemma47`: the MC-SF paper's Lemma 4.7, and that `volume` dominates it."""
+"""The MC-SF paper's Lemma 4.7 (`lemma47_value`), and that `volume` dominates it."""
 
 from fractions import Fraction
 
@@ -7,7 +7,7 @@ from brute import brute_force_optimum
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from kvopt import InputError, Instance, Request, solve
+from kvopt import InputError, Instance, Request
 from kvopt.bounds.volume import family_bound, identity_transform
 from kvopt.bounds.paper_lemma import lemma47_value
 
@@ -15,9 +15,6 @@ from kvopt.bounds.paper_lemma import lemma47_value
 def test_value_by_hand(greedy_counterexample):
     # n_3 = 5, vol_3 = 1*3 + 6 = 9: (1/54) * 5 * 45 + 15/6 = 25/6 + 5/2 = 20/3
     assert lemma47_value(greedy_counterexample) == Fraction(20, 3)
-    result = solve(greedy_counterexample, "lemma47")
-    assert result.info["exact_value"] == "20/3"
-    assert result.lower_bound == 15  # solve() keeps the better trivial bound
 
 
 @st.composite
@@ -39,6 +36,6 @@ def test_valid_and_at_most_half_of_the_volume_bound(instance):
 
 def test_outside_its_assumptions_is_an_input_error():
     with pytest.raises(InputError, match="arrives at round 0"):
-        solve(Instance(10, (Request("a", 1, 1, 2),)), "lemma47")
+        lemma47_value(Instance(10, (Request("a", 1, 1, 2),)))
     with pytest.raises(InputError, match="one prompt size"):
-        solve(Instance(10, (Request("a", 0, 1, 2), Request("b", 0, 2, 2))), "lemma47")
+        lemma47_value(Instance(10, (Request("a", 0, 1, 2), Request("b", 0, 2, 2))))

@@ -45,7 +45,7 @@ def test_manifest_values_and_schedules(name):
         method = entry["best_known_method"]
         assert entry["methods"][method]["objective"] == entry["best_known"]
         assert all(r.get("objective") is None or r["objective"] >= entry["best_known"]
-                   for r in entry["methods"].values())
+                   for r in entry["methods"].values() if "preemptive" not in r.get("note", ""))
 
 
 @pytest.mark.parametrize("name", sorted(SETS))

@@ -95,3 +95,13 @@ def test_runtimes_are_written_without_exponents():
     from kvopt.report.tables import _seconds
     assert [_seconds(v) for v in (None, 0.0000824, 0.0012, 0.5, 3.14159, 123.4)] == \
         ["—", "<0.001", "0.001", "0.500", "3.14", "123"]
+
+
+def test_a_preemptive_run_is_reported_but_never_the_best_known():
+    """A recompute policy's total latency (here 21) can undercut the non-preemptive optimum (25): it is
+    another model's value, so the best known stays 25 and the policy's own ratio is 21/25."""
+    more = rows(JOBS + [("7", "i1", "vllm", "feasible", 21, 15, 0.1, 60)])
+    more[-1]["verdict"] = "preemptive"
+    lines = {line.method: line for line in summarize(more)}
+    assert lines["greedy"].best_ratio_worst == pytest.approx(27 / 25)
+    assert lines["vllm"].best_ratio_mean == pytest.approx(21 / 25)
