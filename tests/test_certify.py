@@ -56,6 +56,38 @@ def test_certify_cli_writes_the_best_schedule(tmp_path):
     assert checked.returncode == 0
 
 
+def test_default_portfolio_runs_quick_methods_first_and_ip_last_without_its_own_root():
+    from kvopt.certify import default_portfolio
+    from kvopt.methods.registry import get_method
+    names = default_portfolio(None)
+    kinds = [get_method(name).kind for name in names]
+    assert kinds == sorted(kinds, key=lambda kind: {"heuristic": 0, "policy": 0, "bound": 1, "exact": 2}[kind])
+    assert {"trivial", "volume", "volume-dff", "separation"} <= set(names)
+    assert names[-1] == "ip" and "lp" not in names  # lp is ip's root relaxation
+
+
+def test_exact_methods_share_the_budget_by_their_shares(greedy_counterexample, temporary_methods,
+                                                        monkeypatch):
+    import kvopt.certify as certify_module
+    limits = {}
+
+    def recorder(name):
+        def run(instance, settings):
+            limits[name] = settings.time_limit
+            return Outcome(None, Status.TIMEOUT)
+        return run
+
+    temporary_methods("test-small", "exact", recorder("test-small"))
+    temporary_methods("test-big", "exact", recorder("test-big"))
+    monkeypatch.setattr(certify_module, "EXACT_SHARES", {"test-big": 3.0})
+    certify(greedy_counterexample, budget_s=8, methods=["test-big", "test-small"])
+    assert limits["test-big"] == pytest.approx(6.0, abs=0.1)  # 3 shares of 4
+    assert limits["test-small"] == pytest.approx(8.0, abs=0.1)  # test-big returned at once: all is left
+    certify(greedy_counterexample, budget_s=8, methods=["test-small", "test-big"])
+    assert limits["test-small"] == pytest.approx(2.0, abs=0.1)  # 1 share of 4
+    assert limits["test-big"] == pytest.approx(8.0, abs=0.1)  # inherits the time test-small did not use
+
+
 def test_a_preemptive_execution_is_never_the_best_schedule(greedy_counterexample):
     """vllm's recompute eviction resumes requests with their progress: total latency 21 on the greedy
     counterexample, below the non-preemptive optimum 25. It must not become the best schedule nor trip

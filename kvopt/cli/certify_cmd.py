@@ -19,7 +19,8 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     add_instance_arguments(parser)
     parser.add_argument("--budget", type=float, default=60.0, help="seconds in all (default 60)")
     parser.add_argument("--methods", help="comma-separated methods to run, in order (default: all "
-                                          "registered: heuristics and policies, bounds, exact methods)")
+                                          "registered: heuristics and policies, bounds, exact methods, "
+                                          "with ip last and most of the time; lp is left out as ip's root)")
     parser.add_argument("--threads", type=int, default=1, help="solver threads (default 1)")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--out", help="write the best schedule to this JSON file")

@@ -6,3 +6,5 @@ from kvopt.methods import policies  # noqa: F401  (every online policy, run offl
 from kvopt.exact import method as _exact_method  # noqa: F401
 from kvopt.exact import homogeneous as _homogeneous_dp  # noqa: F401
 from kvopt.formulations import methods as formulation_methods  # noqa: F401  (ip, cpsat, lp)
+from kvopt.bounds import volume  # noqa: F401  (volume, volume-dff)
+from kvopt.bounds import separation  # noqa: F401
