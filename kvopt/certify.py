@@ -131,6 +131,9 @@ def certify(instance: Instance, budget_s: float = 60.0, methods: Sequence[str] |
         except InputError as problem:
             attempts.append(Attempt(spec.name, spec.kind, "skipped", note=problem.message))
             continue
+        except SolveError as problem:  # e.g. a model too large, or a schedule the verifier rejected
+            attempts.append(Attempt(spec.name, spec.kind, "error", note=str(problem)))
+            continue
         if result.schedule is not None and result.schedule.resumes_progress:
             attempts.append(Attempt(spec.name, spec.kind, result.status.value, result.objective, None,
                                     round(result.runtime_s, 3), PREEMPTIVE_NOTE))

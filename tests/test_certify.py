@@ -96,3 +96,16 @@ def test_a_preemptive_execution_is_never_the_best_schedule(greedy_counterexample
     vllm = next(a for a in certificate.attempts if a.method == "vllm")
     assert vllm.objective < 25 and "preemptive" in vllm.note
     assert certificate.objective == 25 and certificate.optimal and certificate.best.method == "homogeneous-dp"
+
+
+def _failing(instance, settings):
+    from kvopt import SolveError
+    raise SolveError("model too large for this test")
+
+
+def test_a_failing_method_is_recorded_and_the_rest_still_run(greedy_counterexample, temporary_methods):
+    temporary_methods("test-failing", "exact", _failing)
+    certificate = certify(greedy_counterexample, budget_s=10, methods=["fcfs", "test-failing", "trivial"])
+    statuses = {a.method: (a.status, a.note) for a in certificate.attempts}
+    assert statuses["test-failing"] == ("error", "model too large for this test")
+    assert statuses["trivial"][0] == "bound" and certificate.objective == 27

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 
 from kvopt.certify import certify
 from kvopt.cli.common import (EXIT_NEGATIVE, EXIT_OK, add_instance_arguments, add_json_flag, guarded,
@@ -38,6 +39,8 @@ def run(args: argparse.Namespace) -> int:
         write_schedule(args.out, Schedule(best.starts, best.runs, {
             k: summary[k] for k in ("instance", "status", "objective", "objective_method", "lower_bound",
                                     "bound_method", "gap")}))
+    for failed in (a for a in certificate.attempts if a.status == "error"):
+        print(f"kvopt: warning: {failed.method} failed and was left out: {failed.note}", file=sys.stderr)
     if args.json:
         print_json(summary)
     else:
