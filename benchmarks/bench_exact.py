@@ -6,6 +6,7 @@ Run from the repository root:
       n in {4, 6, 8, 10, 12}, all at round 0 and with Poisson(1) arrivals, plus homogeneous ones
       (one (s, o) per instance); reports proven counts and the runtime / node distributions.
   PYTHONPATH=. python benchmarks/bench_exact.py paper-sample [--time-limit 60]
+  --method ip|cpsat measures another exact method on the same instances (default exact).
       the fixed 20-instance sample instances/paper-sample/: status, incumbent, bound and gap.
 Each instance prints one JSON line (--out FILE also writes them there), then a summary table.
 """
@@ -51,7 +52,7 @@ def small_suite(per_cell: int):
 
 
 def paper_suite():
-    for path in sorted((ROOT / "instances" / "paper-sample").glob("*.json")):
+    for path in sorted((ROOT / "instances" / "paper-sample").glob("paper-*.json")):
         yield {"instance": path.stem}, read_instance(path)
 
 
@@ -63,12 +64,12 @@ def summarise_small(rows: list[dict]) -> None:
         cells.setdefault((row["kind"], row["arrivals"], row["n"]), []).append(row)
     for (kind, arrivals, n), group in cells.items():
         times = [r["runtime_s"] for r in group]
-        nodes = [r["nodes"] for r in group]
+        nodes = [r["nodes"] for r in group if r["nodes"] is not None]
         proven = sum(r["status"] == "optimal" for r in group)
         fast = sum(r["status"] == "optimal" and r["runtime_s"] < 1 for r in group)
         print(f"| {kind} | {'Poisson' if arrivals else 'all at 0'} | {n} | {proven}/{len(group)} | "
               f"{fast}/{len(group)} | {statistics.median(times):.3f} / {max(times):.3f} | "
-              f"{statistics.median(nodes):.0f} / {max(nodes)} |")
+              + (f"{statistics.median(nodes):.0f} / {max(nodes)} |" if nodes else "- |"))
 
 
 def summarise_paper(rows: list[dict]) -> None:
@@ -87,6 +88,7 @@ def main() -> None:
     parser.add_argument("suite", choices=("small", "paper-sample"))
     parser.add_argument("--time-limit", type=float, default=None)
     parser.add_argument("--per-cell", type=int, default=5)
+    parser.add_argument("--method", default="exact", help="exact method to measure (default exact; ip, cpsat)")
     parser.add_argument("--out", help="also write the JSON lines to this file")
     args = parser.parse_args()
     limit = args.time_limit or (10.0 if args.suite == "small" else 60.0)
@@ -94,7 +96,7 @@ def main() -> None:
     rows = []
     out = open(args.out, "w") if args.out else None
     for labels, instance in suite:
-        result = solve(instance, "exact", time_limit=limit)
+        result = solve(instance, args.method, time_limit=limit)
         row = {**labels, "requests": len(instance.requests), "memory": instance.memory,
                "status": result.status.value, "objective": result.objective,
                "lower_bound": result.lower_bound, "gap": result.gap or 0.0,
