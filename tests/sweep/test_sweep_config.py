@@ -139,7 +139,7 @@ def test_bad_instance_sources_are_named(tmp_path, instances, source, message):
     assert message in str(caught.value)
 
 
-@pytest.mark.parametrize("name, jobs, instances", [("paper-sample", 40, 20), ("paper-synthetic", 800, 400)])
+@pytest.mark.parametrize("name, jobs, instances", [("paper-sample", 120, 20), ("paper-synthetic", 800, 400)])
 def test_the_shipped_sweep_configs_expand(name, jobs, instances):
     expanded, contents = expand_jobs(load_config(ROOT / "benchmarks" / "sweeps" / f"{name}.toml"))
     assert (len(expanded), len(contents)) == (jobs, instances)
