@@ -177,3 +177,20 @@ def test_a_killed_pool_worker_stops_the_sweep_without_blaming_a_job(tmp_path, co
         rows = store.rows()
     assert len(rows) >= 2 and all(row["error"] is None for row in rows)
     assert run_sweep(config, tmp_path / "r.sqlite", workers=2, progress=False).executed == 18 - len(rows)
+
+
+def test_a_preemptive_run_is_recorded_with_its_own_verdict(tmp_path):
+    """vllm resumes evicted requests with their progress: its row says so, and fcfs's does not."""
+    tiny_instances(tmp_path / "instances")
+    config = write_config(tmp_path / "v.toml", """
+        [[instances]]
+        path = "instances/tiny-a.json"
+        [[methods]]
+        name = "vllm"
+        [[methods]]
+        name = "fcfs"
+        """)
+    run_sweep(load_config(config), tmp_path / "r.sqlite", workers=1, progress=False)
+    with ResultsStore(tmp_path / "r.sqlite") as store:
+        verdicts = {row["method"]: (row["verdict"], row["objective"]) for row in store.rows()}
+    assert verdicts == {"vllm": ("preemptive", 21), "fcfs": ("feasible", 27)}
