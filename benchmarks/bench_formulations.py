@@ -21,7 +21,6 @@ A method variant is NAME or NAME:KEY=VALUE,KEY=VALUE (method options, as `kvopt 
 from __future__ import annotations
 
 import argparse
-import glob
 import json
 import os
 import statistics
@@ -31,7 +30,7 @@ from pathlib import Path
 import numpy as np
 
 ROOT = Path(__file__).resolve().parent.parent
-SAMPLE = sorted(p for p in glob.glob(str(ROOT / "instances" / "paper-sample" / "*.json")) if not p.endswith("manifest.json"))
+SAMPLE = sorted(str(p) for p in (ROOT / "instances" / "paper-sample").glob("paper-*.json"))
 
 
 def parse_variant(text: str) -> tuple[str, dict[str, str]]:

@@ -11,7 +11,6 @@ Rebuild: `python instances/build.py` (all sets) or `python instances/build.py --
 
 from __future__ import annotations
 
-import math
 
 import shlex
 import sys
@@ -21,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from kvopt.errors import KvoptError
+from kvopt.formulations.highs_solver import integer_bound
 from kvopt.generate.commands import instances_from_command
 from kvopt.generate.families import witnesses
 from kvopt.generate.manifest import MANIFEST, read_manifest, write_set
@@ -115,8 +115,7 @@ def best_known(instance: Instance, kinds: tuple[str, ...], time_limit: float,
         fields.update(best_known=best[0], best_known_method=best[1],
                       schedule=f"{SCHEDULES}/{instance.name}.json")
     if bound is not None:  # objectives are integers: an LP's 87.0000000000001 is stored as 87
-        fields.update(lower_bound=math.ceil(bound[0] - 1e-6 * max(1.0, abs(bound[0]))),
-                      lower_bound_method=bound[1])
+        fields.update(lower_bound=integer_bound(bound[0]), lower_bound_method=bound[1])
     if best is not None and bound is not None and bound[0] >= best[0] - 1e-9:
         fields["status"] = Status.OPTIMAL.value
     fields["methods"] = results
