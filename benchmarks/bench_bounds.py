@@ -26,8 +26,8 @@ import time
 from pathlib import Path
 
 from kvopt import InputError, read_instance, solve
+from kvopt.catalogue import all_methods
 from kvopt.certify import certify
-from kvopt.methods.registry import all_methods
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "benchmarks"))  # bench_exact's small-instance generator

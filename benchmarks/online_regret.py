@@ -33,7 +33,7 @@ sys.path.insert(0, os.path.dirname(__file__))
 from workloads import PAPER_MEMORY, lmsys_lengths, source_name  # noqa: E402
 
 from kvopt import Instance, Request, solve  # noqa: E402
-from kvopt.methods.registry import all_methods, get_method  # noqa: E402
+from kvopt.catalogue import all_methods, get_method  # noqa: E402
 from kvopt.policies import make_policy  # noqa: E402
 from kvopt.sim import simulate  # noqa: E402
 

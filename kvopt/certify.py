@@ -13,9 +13,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from kvopt.catalogue import all_methods, get_method
 from kvopt.errors import InputError, SolveError
 from kvopt.instance import Instance
-from kvopt.methods.registry import all_methods, get_method
 from kvopt.result import Result
 from kvopt.solve import solve
 

@@ -12,9 +12,9 @@ import time
 from typing import Any
 
 from kvopt.bounds.trivial import sum_of_outputs
+from kvopt.catalogue import get_method
 from kvopt.errors import SolveError
 from kvopt.instance import Instance
-from kvopt.methods.registry import get_method
 from kvopt.result import Result, Status
 from kvopt.verify import verify
 

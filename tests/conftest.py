@@ -52,7 +52,7 @@ def shared_file(name: str) -> Path:
 @pytest.fixture
 def temporary_methods():
     """Register methods for one test only: call `temporary_methods(name, kind, run, **options)`."""
-    from kvopt.methods.registry import register, unregister
+    from kvopt.method import register, unregister
     names = []
 
     def add(name, kind, run, options=()):
@@ -70,7 +70,8 @@ def _forget_test_methods():
     process) are removed after every test, with their module, so no other test ever runs them."""
     import sys
 
-    from kvopt.methods.registry import all_methods, unregister
+    from kvopt.catalogue import all_methods
+    from kvopt.method import unregister
     before = {spec.name for spec in all_methods()}  # imports kvopt.methods first
     yield
     for spec in all_methods():

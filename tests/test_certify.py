@@ -7,7 +7,7 @@ import pytest
 from conftest import ROOT, run_cli
 from kvopt import InputError, SolveError
 from kvopt.certify import certify
-from kvopt.methods.registry import Outcome
+from kvopt.method import Outcome
 from kvopt.result import Status
 
 
@@ -58,7 +58,7 @@ def test_certify_cli_writes_the_best_schedule(tmp_path):
 
 def test_default_portfolio_runs_quick_methods_first_and_ip_last_without_its_own_root():
     from kvopt.certify import default_portfolio
-    from kvopt.methods.registry import get_method
+    from kvopt.catalogue import get_method
     names = default_portfolio(None)
     kinds = [get_method(name).kind for name in names]
     assert kinds == sorted(kinds, key=lambda kind: {"heuristic": 0, "policy": 0, "bound": 1, "exact": 2}[kind])

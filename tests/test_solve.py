@@ -3,7 +3,8 @@
 import pytest
 
 from kvopt import InputError, Instance, Request, Schedule, SolveError, Status, solve
-from kvopt.methods.registry import Option, Outcome, all_methods
+from kvopt.catalogue import all_methods
+from kvopt.method import Option, Outcome
 
 
 def test_fcfs_on_the_counterexample_is_the_greedy_27(greedy_counterexample):

@@ -20,7 +20,7 @@ from kvopt.bounds.volume import half_transform, identity_transform, order_statis
     srpt_completions
 from kvopt.errors import InputError
 from kvopt.instance import Instance
-from kvopt.methods.registry import Option, Outcome, Settings, register
+from kvopt.method import Option, Outcome, Settings, register
 from kvopt.result import Status
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from kvopt.instance import Instance
-from kvopt.methods.registry import Outcome, Settings, register
+from kvopt.method import Outcome, Settings, register
 from kvopt.result import Status
 
 

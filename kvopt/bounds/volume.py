@@ -22,7 +22,7 @@ from collections.abc import Callable, Sequence
 import numpy as np
 
 from kvopt.instance import Instance
-from kvopt.methods.registry import Outcome, Settings, register
+from kvopt.method import Outcome, Settings, register
 from kvopt.result import Status
 
 Transform = Callable[[np.ndarray], np.ndarray]  # memory values 1..M -> integer work per round

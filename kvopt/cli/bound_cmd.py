@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import argparse
 
+from kvopt.catalogue import all_methods, get_method
 from kvopt.cli.common import (EXIT_NEGATIVE, EXIT_OK, add_instance_arguments, add_json_flag, error,
                               guarded, load_instance, parse_options, print_json)
 from kvopt.errors import InputError
 from kvopt.formulations.highs_solver import integer_bound
-from kvopt.methods.registry import all_methods, get_method
 from kvopt.result import Status
 from kvopt.solve import solve
 

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import argparse
 
+from kvopt.catalogue import all_methods
 from kvopt.cli.common import EXIT_OK, add_json_flag, guarded, print_json
-from kvopt.methods.registry import KINDS, all_methods
+from kvopt.method import KINDS
 
 NAME = "methods"
 HELP = "list the methods behind `kvopt solve` and `kvopt bound`, with their options"

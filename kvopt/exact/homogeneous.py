@@ -23,7 +23,7 @@ from collections.abc import Callable
 
 from kvopt.errors import InputError
 from kvopt.instance import Instance
-from kvopt.methods.registry import Outcome, Settings, register
+from kvopt.method import Outcome, Settings, register
 from kvopt.result import Status
 from kvopt.schedule import Schedule
 

@@ -13,7 +13,7 @@ from kvopt.errors import InputError
 from kvopt.exact.classes import request_classes
 from kvopt.exact.search import BranchAndBound
 from kvopt.instance import Instance
-from kvopt.methods.registry import Option, Outcome, Settings, get_method, register
+from kvopt.method import Option, Outcome, Settings, register
 from kvopt.result import Status
 from kvopt.schedule import Schedule
 
@@ -24,6 +24,7 @@ def class_starts(instance: Instance, classes, starts_by_id) -> list[list[int]]:
 
 
 def _heuristic_incumbents(instance: Instance, classes) -> list[tuple[str, list[list[int]]]]:
+    from kvopt.catalogue import get_method
     from kvopt.methods.fcfs import fcfs_starts
     found = [("fcfs", class_starts(instance, classes, fcfs_starts(instance)))]
     try:

@@ -18,7 +18,7 @@ def full_size() -> bool:
 def available(names: Iterable[str], kinds: Iterable[str] = ()) -> tuple[list[str], list[str]]:
     """(registered, missing): the named methods split by whether `kvopt methods` lists them; every
     registered method of one of `kinds` (e.g. "bound") is added to the registered list."""
-    from kvopt.methods.registry import all_methods
+    from kvopt.catalogue import all_methods
     registered = {spec.name: spec.kind for spec in all_methods()}
     names = list(dict.fromkeys(names))
     found = [name for name in names if name in registered]

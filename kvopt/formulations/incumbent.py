@@ -37,7 +37,7 @@ class Incumbent:
 def best_incumbent(instance: Instance, time_limit: float | None = None) -> Incumbent:
     """Run every registered heuristic (each capped at min(time_limit, 10 s)); keep the best objective
     (ties: alphabetical method name, so the result does not depend on registration order)."""
-    from kvopt.methods.registry import all_methods
+    from kvopt.catalogue import all_methods
     from kvopt.solve import solve
 
     cap = HEURISTIC_TIME_LIMIT if time_limit is None else max(1e-3, min(time_limit, HEURISTIC_TIME_LIMIT))

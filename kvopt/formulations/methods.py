@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 
 from kvopt.errors import InputError, SolveError
 from kvopt.instance import Instance
-from kvopt.methods.registry import Option, Outcome, Settings, register
+from kvopt.method import Option, Outcome, Settings, register
 from kvopt.result import Status
 
 HORIZON_EXTENSIONS = 5  # re-solves with a longer horizon when the optimum uses an overflow column
@@ -315,7 +315,7 @@ def run_cpsat(instance: Instance, settings: Settings) -> Outcome:
 def exported_model(instance: Instance, options: dict, time_limit: float | None, threads: int):
     """The model `ip` would solve, with the same options (validated as the `lp` method's), including the
     root cuts: (TimeIndexedModel, info)."""
-    from kvopt.methods.registry import get_method
+    from kvopt.catalogue import get_method
 
     settings = get_method("lp").settings(time_limit, 0, threads, options)
     prepared = prepare(instance, settings, "export")

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from kvopt.catalogue import all_methods
 from kvopt.errors import KvoptError
 from kvopt.formulations.highs_solver import integer_bound
 from kvopt.generate.commands import instances_from_command
@@ -26,7 +27,6 @@ from kvopt.generate.families import witnesses
 from kvopt.generate.manifest import MANIFEST, read_manifest, write_set
 from kvopt.instance import Instance
 from kvopt.io import write_json, write_schedule
-from kvopt.methods.registry import all_methods
 from kvopt.result import Status
 from kvopt.schedule import Schedule
 from kvopt.solve import solve

@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 
 from kvopt.instance import Instance
-from kvopt.methods.registry import Outcome, Settings, register
+from kvopt.method import Outcome, Settings, register
 from kvopt.result import Status
 from kvopt.schedule import Schedule
 

@@ -10,8 +10,9 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from kvopt.instance import Instance
-from kvopt.methods.registry import Option, Outcome, Settings, register
-from kvopt.policies.registry import PolicySpec, all_policies
+from kvopt.method import Option, Outcome, Settings, register
+from kvopt.policies import all_policies
+from kvopt.policies.registry import PolicySpec
 from kvopt.result import Status
 from kvopt.schedule import Schedule
 from kvopt.sim.rules import EVICTION_RULES, VICTIM_RULES

@@ -29,7 +29,7 @@ from typing import Any
 import numpy as np
 
 from kvopt.errors import InputError
-from kvopt.methods.registry import Option
+from kvopt.method import Option
 from kvopt.policies.future_peak import FuturePeakPolicy
 from kvopt.policies.mcsf import FUTURE_PEAK_OPTIONS
 from kvopt.policies.registry import register_policy

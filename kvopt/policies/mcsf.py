@@ -14,7 +14,7 @@ Known behaviour: 27 on M=9, s=1, o=3, n=5 all at round 0 (the optimum is 25, pap
 
 from __future__ import annotations
 
-from kvopt.methods.registry import Option
+from kvopt.method import Option
 from kvopt.policies.future_peak import FuturePeakPolicy
 from kvopt.policies.registry import register_policy
 

@@ -30,7 +30,7 @@ from typing import Any
 import numpy as np
 
 from kvopt.errors import InputError
-from kvopt.methods.registry import Option
+from kvopt.method import Option
 from kvopt.policies.queue import WaitingQueue
 from kvopt.policies.registry import register_policy
 from kvopt.policies.wait import TYPE_OPTIONS, ThresholdPolicy, configured_types

@@ -1,7 +1,8 @@
-"""The policy registry: every online policy is a class registered under a name with its options.
+"""The policy interface: every online policy is a class registered under a name with its options.
 
-`make_policy(name, options)` parses option values (strings from the command line included) and builds
-the policy; kvopt/methods/policies.py registers every policy as a `kvopt solve` method too.
+A policy module imports this module and registers its class with `@register_policy(...)`;
+`kvopt.policies` (the policy catalogue) imports the built-in policy modules and looks them up, and
+kvopt/methods/policies.py registers every policy as a `kvopt solve` method too.
 """
 
 from __future__ import annotations
@@ -10,8 +11,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from kvopt.errors import InputError
-from kvopt.methods.registry import Option
+from kvopt.method import Option, parse_options
 from kvopt.sim.policy import Policy
 
 
@@ -24,15 +24,8 @@ class PolicySpec:
     options: tuple[Option, ...]
 
     def build(self, options: Mapping[str, Any] | None = None) -> Policy:
-        known = {option.name: option for option in self.options}
-        options = dict(options or {})
-        unknown = sorted(set(options) - set(known))
-        if unknown:
-            raise InputError(f"unknown option(s) {', '.join(unknown)} (allowed: "
-                             f"{', '.join(sorted(known)) or 'none'})", f"policy {self.name!r}")
-        values = {name: option.default for name, option in known.items()}
-        values.update({name: known[name].parse(value, self.name) for name, value in options.items()})
-        return self.cls(**values)
+        """The policy with `options` parsed (strings from the command line included) and checked."""
+        return self.cls(**parse_options(self.options, dict(options or {}), self.name, owner="policy"))
 
 
 _POLICIES: dict[str, PolicySpec] = {}
@@ -56,18 +49,6 @@ def register_policy(name: str, summary: str, options: tuple[Option, ...] = (), k
     return add
 
 
-def get_policy(name: str) -> PolicySpec:
-    import kvopt.policies  # noqa: F401  (registers the built-in policies)
-    try:
-        return _POLICIES[name]
-    except KeyError:
-        raise InputError(f"unknown policy {name!r}; known: {', '.join(sorted(_POLICIES))}") from None
-
-
-def make_policy(name: str, options: Mapping[str, Any] | None = None) -> Policy:
-    return get_policy(name).build(options)
-
-
-def all_policies() -> list[PolicySpec]:
-    import kvopt.policies  # noqa: F401
+def registered_policies() -> list[PolicySpec]:
+    """The policies registered so far, by name (kvopt.policies first imports the built-in ones)."""
     return [spec for _, spec in sorted(_POLICIES.items())]

@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from kvopt.errors import InputError
-from kvopt.methods.registry import Option
+from kvopt.method import Option
 from kvopt.policies.queue import QueuedPolicy
 from kvopt.policies.registry import register_policy
 from kvopt.sim.policy import SimContext

@@ -27,7 +27,7 @@ from typing import Any
 import numpy as np
 
 from kvopt.errors import InputError
-from kvopt.methods.registry import Option
+from kvopt.method import Option
 from kvopt.policies.peak_load import PeakLoad
 from kvopt.policies.registry import register_policy
 from kvopt.sim.policy import Policy, length_estimate

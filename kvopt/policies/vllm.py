@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from kvopt.methods.registry import Option
+from kvopt.method import Option
 from kvopt.policies.registry import register_policy
 from kvopt.policies.watermark import WatermarkFCFS
 from kvopt.sim.state import RequestView

@@ -35,7 +35,7 @@ import numpy as np
 
 from kvopt.errors import InputError
 from kvopt.instance import Instance
-from kvopt.methods.registry import Option
+from kvopt.method import Option
 from kvopt.policies.queue import WaitingQueue
 from kvopt.policies.registry import register_policy
 from kvopt.sim.policy import Policy, SimContext, length_estimate

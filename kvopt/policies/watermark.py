@@ -20,7 +20,7 @@ import math
 from collections.abc import Iterable
 
 from kvopt.errors import InputError
-from kvopt.methods.registry import Option
+from kvopt.method import Option
 from kvopt.policies.queue import QueuedPolicy
 from kvopt.policies.registry import register_policy
 from kvopt.sim.state import RequestView, SimState

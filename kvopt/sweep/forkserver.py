@@ -70,7 +70,7 @@ def call_in_server(function: Callable[[Any], Any], argument: Any, timeout: float
 def serve(request_fd: int, reply_fd: int, parent: int) -> None:
     _load_prctl()
     _die_with_parent(parent)
-    import kvopt.methods  # noqa: F401  (what every job needs; the first child then starts with it)
+    import kvopt.catalogue  # noqa: F401  (what every job needs; the first child then starts with it)
     import kvopt.sweep.jobs  # noqa: F401
     with os.fdopen(request_fd, "rb") as requests, os.fdopen(reply_fd, "wb") as replies:
         while True:

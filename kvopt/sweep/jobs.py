@@ -62,7 +62,7 @@ def _run_solve(instance: Instance, method: str, *, time_limit: float | None, see
 
 def _check_solve(method: str, options: Mapping[str, Any], time_limit: float | None, seed: int,
                  threads: int) -> None:
-    from kvopt.methods.registry import get_method
+    from kvopt.catalogue import get_method
     get_method(method).settings(time_limit, seed, threads, options)
 
 

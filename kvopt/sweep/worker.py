@@ -62,7 +62,7 @@ def failed_row(job: Job, status: str, error: str, traceback: str | None = None,
 
 def execute(job: Job) -> dict[str, Any]:
     """Run `job` isolated and return its full row (including 'schedule' and 'log' for the side table)."""
-    import kvopt.methods  # noqa: F401  (registered methods are imported once per worker, not per child)
+    import kvopt.catalogue  # noqa: F401  (registered methods are imported once per worker, not per child)
     import_plugins(job.plugins)
     clock = time.perf_counter()
     isolated = call_isolated(run_job, job, job.guard_s)

@@ -5,7 +5,7 @@ from brute import brute_force_optimum
 from tiny import random_tiny
 
 from kvopt import solve
-from kvopt.methods.registry import all_methods
+from kvopt.catalogue import all_methods
 
 BOUNDS = sorted(spec.name for spec in all_methods() if spec.kind == "bound" and not spec.name.startswith("test-"))
 CASES = [(seed, arrivals, same_prompt) for arrivals in (False, True) for same_prompt in (False, True)

@@ -87,6 +87,6 @@ def test_cli_rejects_a_heterogeneous_instance(tmp_path):
 
 def test_a_time_limit_stops_the_dp_without_a_schedule():
     from kvopt.exact.homogeneous import homogeneous_method
-    from kvopt.methods.registry import Settings
+    from kvopt.method import Settings
     outcome = homogeneous_method(homogeneous(50, 5, 20, 400), Settings(time_limit=1e-9))
     assert outcome.status is Status.TIMEOUT and outcome.schedule is None

@@ -17,7 +17,7 @@ def test_greedy_counterexamples_match_the_notes_greedy():
 
 
 def test_greedy_counterexamples_with_a_certifying_method(temporary_methods):
-    from kvopt.methods.registry import Outcome
+    from kvopt.method import Outcome
     from kvopt.result import Status
 
     def claims_the_known_bound(instance, settings):  # a test bound: the notes' optimum of (9,1,3,5) only

@@ -2,10 +2,10 @@ import json
 
 import pytest
 
+from kvopt.catalogue import all_methods
 from kvopt.experiments.synthetic import (InstanceLine, SyntheticStudy, bound_source, instance_lines, run_study,
                                          summarize, write_config)
 from kvopt.generate import paper_synthetic
-from kvopt.methods.registry import all_methods
 from kvopt.solve import solve
 
 

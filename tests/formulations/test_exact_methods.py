@@ -11,7 +11,7 @@ from conftest import homogeneous
 from small_instances import random_small_instance
 
 from kvopt import InputError, Instance, Request, Status, read_instance, solve
-from kvopt.methods.registry import Outcome, _METHODS, MethodSpec
+from kvopt.method import Outcome, _METHODS, MethodSpec
 from kvopt.schedule import Schedule
 
 PAPER_OPTIMA = [((9, 1, 3, 5), 25), ((11, 1, 4, 5), 34), ((12, 1, 4, 6), 42), ((9, 1, 3, 6), 33)]

@@ -4,7 +4,7 @@ import pytest
 
 from conftest import homogeneous
 from kvopt import Instance, Request, solve
-from kvopt.methods.registry import all_methods
+from kvopt.catalogue import all_methods
 from kvopt.policies import all_policies
 from kvopt.predictions import exact_predictions
 

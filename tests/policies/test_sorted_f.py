@@ -26,6 +26,6 @@ def test_sequential_batches_wait_for_the_previous_batch(greedy_counterexample):
 
 
 def test_sorted_f_is_an_offline_heuristic_method():
-    from kvopt.methods.registry import get_method
+    from kvopt.catalogue import get_method
     assert get_method("sorted-f").kind == "heuristic"
     assert solve(homogeneous(9, 1, 3, 5), "sorted-f").objective == 27

@@ -1,7 +1,11 @@
-"""The method registry: every exact method, heuristic, offline run of a policy and lower bound is one
-registered function `run(instance, settings) -> Outcome`, reached through `kvopt.solve`.
+"""The method interface: every exact method, heuristic, offline run of a policy and lower bound is one
+registered function `run(instance, settings) -> Outcome`.
 
-Rule for method modules: import solver libraries (pyomo, ortools, highspy) inside the run function, so
+A backend module imports this module (and the data model) only, and registers its methods with
+`@register(...)`; `kvopt.catalogue` imports the built-in backends and looks methods up, and `kvopt.solve`
+runs them.
+
+Rule for backend modules: import solver libraries (pyomo, ortools, highspy) inside the run function, so
 that importing kvopt and listing methods stays fast.
 """
 
@@ -55,6 +59,26 @@ class Option:
         return value
 
 
+def reject_unknown(options: tuple[Option, ...], values: Mapping[str, Any], name: str,
+                   owner: str = "method") -> None:
+    allowed = {option.name for option in options}
+    unknown = sorted(set(values) - allowed)
+    if unknown:
+        raise InputError(f"unknown option(s) {', '.join(unknown)} (allowed: "
+                         f"{', '.join(sorted(allowed)) or 'none'})", f"{owner} {name!r}")
+
+
+def parse_options(options: tuple[Option, ...], values: Mapping[str, Any], name: str,
+                  owner: str = "method") -> dict[str, Any]:
+    """Every option's value: the defaults, overridden by `values` (parsed and checked); errors name the
+    `owner` ("method" or "policy") `name`."""
+    reject_unknown(options, values, name, owner)
+    known = {option.name: option for option in options}
+    parsed = {key: option.default for key, option in known.items()}
+    parsed.update({key: known[key].parse(value, name) for key, value in values.items()})
+    return parsed
+
+
 @dataclass(frozen=True)
 class Settings:
     """What a method receives besides the instance: the common controls and its own options."""
@@ -91,6 +115,7 @@ class Outcome:
 
 @dataclass(frozen=True)
 class MethodSpec:
+
     name: str
     kind: str
     summary: str
@@ -99,20 +124,14 @@ class MethodSpec:
 
     def settings(self, time_limit: float | None, seed: int, threads: int,
                  options: Mapping[str, Any]) -> Settings:
-        known = {option.name: option for option in self.options}
-        unknown = sorted(set(options) - set(known))
-        if unknown:
-            allowed = ", ".join(sorted(known)) or "none"
-            raise InputError(f"unknown option(s) {', '.join(unknown)} (allowed: {allowed})",
-                             f"method {self.name!r}")
+        where = f"method {self.name!r}"
+        reject_unknown(self.options, options, self.name)
         if time_limit is not None and not time_limit > 0:
-            raise InputError(f"time limit must be positive, got {time_limit}", f"method {self.name!r}")
+            raise InputError(f"time limit must be positive, got {time_limit}", where)
         if threads < 1:
-            raise InputError(f"threads must be positive, got {threads}", f"method {self.name!r}")
-        values = {name: option.default for name, option in known.items()}
-        values.update({name: known[name].parse(value, self.name) for name, value in options.items()})
-        return Settings(time_limit=time_limit, seed=seed, threads=threads,
-                        options=MappingProxyType(values))
+            raise InputError(f"threads must be positive, got {threads}", where)
+        values = parse_options(self.options, options, self.name)
+        return Settings(time_limit=time_limit, seed=seed, threads=threads, options=MappingProxyType(values))
 
 
 _METHODS: dict[str, MethodSpec] = {}
@@ -137,14 +156,10 @@ def unregister(name: str) -> None:
     _METHODS.pop(name, None)
 
 
-def get_method(name: str) -> MethodSpec:
-    import kvopt.methods  # noqa: F401  (registers the built-in methods)
-    try:
-        return _METHODS[name]
-    except KeyError:
-        raise InputError(f"unknown method {name!r}; known: {', '.join(sorted(_METHODS))}") from None
+def registered() -> list[MethodSpec]:
+    """The methods registered so far, by name (kvopt.catalogue first imports the built-in ones)."""
+    return [spec for _, spec in sorted(_METHODS.items())]
 
 
-def all_methods(kind: str | None = None) -> list[MethodSpec]:
-    import kvopt.methods  # noqa: F401
-    return [spec for _, spec in sorted(_METHODS.items()) if kind is None or spec.kind == kind]
+def lookup(name: str) -> MethodSpec | None:
+    return _METHODS.get(name)
