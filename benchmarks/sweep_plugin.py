@@ -1,8 +1,8 @@
 """A method for benchmarks/bench_sweep.py: fcfs after importing pyomo.environ, a library that takes about a
 second to import, to measure that a worker imports it once rather than once per job."""
 
+from kvopt.heuristics import fcfs_starts
 from kvopt.method import Outcome, register
-from kvopt.methods.fcfs import fcfs_starts
 from kvopt.result import Status
 from kvopt.schedule import Schedule
 

@@ -1,9 +1,14 @@
 """Certify an instance: run heuristics, lower bounds and exact methods within one time budget and report
 the best verified schedule, the best proven bound, the gap, and which method proved what.
 
-Every method runs through `kvopt.solve`, so every schedule is verified and every bound is checked against
-every verified objective (a bound above a verified objective is a bug and raises). A method that does not
-apply to the instance (InputError, e.g. a special-case algorithm) is recorded as skipped.
+Every method runs once, through `kvopt.solve`, so every schedule is verified and every bound is checked
+against every verified objective (a bound above a verified objective is a bug and raises). A method that
+does not apply to the instance (InputError, e.g. a special-case algorithm) is recorded as skipped.
+
+Incumbents flow forward: the best verified schedule so far (non-preemptive; restart-evicted runs dropped,
+their last runs alone being the same schedule) is handed as `initial_schedule` to every later method that
+takes one (the exact methods and the `lp` bound), and a schedule they improve is handed on. Each attempt
+records the schedule it started from.
 """
 
 from __future__ import annotations
@@ -16,7 +21,8 @@ from typing import Any
 from kvopt.catalogue import all_methods, get_method
 from kvopt.errors import InputError, SolveError
 from kvopt.instance import Instance
-from kvopt.result import Result
+from kvopt.result import Result, Status, contradicts, gap, proves_optimal
+from kvopt.schedule import Schedule
 from kvopt.solve import solve
 
 QUICK_TIME_LIMIT_S = 5.0  # per heuristic, policy or bound; exact methods share the rest of the budget
@@ -33,16 +39,19 @@ PREEMPTIVE_NOTE = "resumes evicted requests with their progress (preemptive): no
 
 @dataclass(frozen=True)
 class Attempt:
+    """One method's run. started_from: the schedule handed to it ("METHOD (OBJECTIVE)"), if any."""
+
     method: str
     kind: str
-    status: str
+    status: Status
     objective: int | None = None
     lower_bound: float | None = None
     runtime_s: float = 0.0
     note: str | None = None
+    started_from: str | None = None
 
     def as_dict(self) -> dict[str, Any]:
-        return {k: v for k, v in self.__dict__.items()}
+        return {k: v.value if isinstance(v, Status) else v for k, v in self.__dict__.items()}
 
 
 @dataclass(frozen=True)
@@ -63,13 +72,11 @@ class Certificate:
 
     @property
     def gap(self) -> float | None:
-        if self.objective is None:
-            return None
-        return max(0.0, (self.objective - self.lower_bound) / self.objective) if self.objective else 0.0
+        return gap(self.objective, self.lower_bound)
 
     @property
     def optimal(self) -> bool:
-        return self.objective is not None and self.lower_bound >= self.objective - 1e-9
+        return proves_optimal(self.lower_bound, self.objective)
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -107,6 +114,7 @@ def certify(instance: Instance, budget_s: float = 60.0, methods: Sequence[str] |
     specs = [get_method(name) for name in names]  # unknown names fail before any work
     clock = time.monotonic()
     best: Result | None = None
+    incumbent: Schedule | None = None  # what the methods that take an initial schedule start from
     bound, bound_method = 0.0, "none"
     attempts: list[Attempt] = []
 
@@ -114,40 +122,46 @@ def certify(instance: Instance, budget_s: float = 60.0, methods: Sequence[str] |
         return budget_s - (time.monotonic() - clock)
 
     for position, spec in enumerate(specs):
-        if best is not None and bound >= best.objective - 1e-9:
-            attempts.append(Attempt(spec.name, spec.kind, "not run", note="already proven optimal"))
+        if best is not None and proves_optimal(bound, best.objective):
+            attempts.append(Attempt(spec.name, spec.kind, Status.NOT_RUN, note="already proven optimal"))
             continue
         remaining = left()
         if remaining <= 0.05:
-            attempts.append(Attempt(spec.name, spec.kind, "not run", note="budget exhausted"))
+            attempts.append(Attempt(spec.name, spec.kind, Status.NOT_RUN, note="budget exhausted"))
             continue
         if spec.kind == "exact":  # the exact methods still to run share what is left by their shares
             limit = remaining * _share(spec.name) / sum(_share(s.name) for s in specs[position:]
                                                          if s.kind == "exact")
         else:
             limit = min(QUICK_TIME_LIMIT_S, remaining)
+        initial = incumbent if spec.uses_initial_schedule else None
+        started_from = None if initial is None else f"{initial.metadata['method']} ({best.objective})"
         try:
-            result = solve(instance, spec.name, time_limit=limit, seed=seed, threads=threads)
+            result = solve(instance, spec.name, time_limit=limit, seed=seed, threads=threads,
+                           initial_schedule=initial)
         except InputError as problem:
-            attempts.append(Attempt(spec.name, spec.kind, "skipped", note=problem.message))
+            attempts.append(Attempt(spec.name, spec.kind, Status.SKIPPED, note=problem.message,
+                                    started_from=started_from))
             continue
         except SolveError as problem:  # e.g. a model too large, or a schedule the verifier rejected
-            attempts.append(Attempt(spec.name, spec.kind, "error", note=str(problem)))
+            attempts.append(Attempt(spec.name, spec.kind, Status.ERROR, note=str(problem),
+                                    started_from=started_from))
             continue
         if result.schedule is not None and result.schedule.resumes_progress:
-            attempts.append(Attempt(spec.name, spec.kind, result.status.value, result.objective, None,
+            attempts.append(Attempt(spec.name, spec.kind, result.status, result.objective, None,
                                     round(result.runtime_s, 3), PREEMPTIVE_NOTE))
             continue
         source = (result.info.get("optimality_proved_by") or result.info.get("lower_bound_source")
                   or spec.name)
-        attempts.append(Attempt(spec.name, spec.kind, result.status.value, result.objective,
+        attempts.append(Attempt(spec.name, spec.kind, result.status, result.objective,
                                 result.lower_bound, round(result.runtime_s, 3),
-                                None if source == spec.name else f"bound from {source}"))
+                                None if source == spec.name else f"bound from {source}", started_from))
         if result.schedule is not None and (best is None or result.objective < best.objective):
             best = result
+            incumbent = Schedule(result.schedule.starts, metadata={"method": spec.name})
         if result.lower_bound is not None and result.lower_bound > bound:
             bound, bound_method = float(result.lower_bound), source
-        if best is not None and bound > best.objective + 1e-6 * max(1, best.objective):
+        if best is not None and contradicts(bound, best.objective):
             raise SolveError(f"the bound {bound} of {bound_method} exceeds the verified objective "
                              f"{best.objective} of {best.method}: one of them is wrong")
     return Certificate(instance.name, best, bound, bound_method, tuple(attempts), budget_s,

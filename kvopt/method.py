@@ -3,7 +3,8 @@ registered function `run(instance, settings) -> Outcome`.
 
 A backend module imports this module (and the data model) only, and registers its methods with
 `@register(...)`; `kvopt.catalogue` imports the built-in backends and looks methods up, and `kvopt.solve`
-runs them.
+runs them. A method never runs another method: what it may start from (an incumbent) arrives in
+`settings.initial_schedule`.
 
 Rule for backend modules: import solver libraries (pyomo, ortools, highspy) inside the run function, so
 that importing kvopt and listing methods stays fast.
@@ -81,12 +82,14 @@ def parse_options(options: tuple[Option, ...], values: Mapping[str, Any], name: 
 
 @dataclass(frozen=True)
 class Settings:
-    """What a method receives besides the instance: the common controls and its own options."""
+    """What a method receives besides the instance: the common controls, its own options, and the
+    verified non-preemptive schedule it may start from (PyJobShop's `initial_solution`)."""
 
     time_limit: float | None = None
     seed: int = 0
     threads: int = 1
     options: Mapping[str, Any] = field(default_factory=dict)
+    initial_schedule: Schedule | None = None
     started: float = field(default_factory=time.monotonic)
 
     def time_left(self) -> float | None:
@@ -115,29 +118,37 @@ class Outcome:
 
 @dataclass(frozen=True)
 class MethodSpec:
+    """A registered method. uses_initial_schedule: the method starts from `settings.initial_schedule`
+    when one is given (every such method models non-preemptive schedules)."""
 
     name: str
     kind: str
     summary: str
     run: Callable[[Instance, Settings], Outcome]
     options: tuple[Option, ...] = ()
+    uses_initial_schedule: bool = False
 
-    def settings(self, time_limit: float | None, seed: int, threads: int,
-                 options: Mapping[str, Any]) -> Settings:
+    def settings(self, time_limit: float | None, seed: int, threads: int, options: Mapping[str, Any],
+                 initial_schedule: Schedule | None = None) -> Settings:
         where = f"method {self.name!r}"
         reject_unknown(self.options, options, self.name)
         if time_limit is not None and not time_limit > 0:
             raise InputError(f"time limit must be positive, got {time_limit}", where)
         if threads < 1:
             raise InputError(f"threads must be positive, got {threads}", where)
+        if initial_schedule is not None and not self.uses_initial_schedule:
+            raise InputError("takes no initial schedule (methods that do: "
+                             f"{', '.join(s.name for s in registered() if s.uses_initial_schedule)})", where)
         values = parse_options(self.options, options, self.name)
-        return Settings(time_limit=time_limit, seed=seed, threads=threads, options=MappingProxyType(values))
+        return Settings(time_limit=time_limit, seed=seed, threads=threads, options=MappingProxyType(values),
+                        initial_schedule=initial_schedule)
 
 
 _METHODS: dict[str, MethodSpec] = {}
 
 
-def register(name: str, kind: str, summary: str, options: tuple[Option, ...] = ()
+def register(name: str, kind: str, summary: str, options: tuple[Option, ...] = (),
+             uses_initial_schedule: bool = False
              ) -> Callable[[Callable[[Instance, Settings], Outcome]], Callable[[Instance, Settings], Outcome]]:
     """Decorator registering `run(instance, settings) -> Outcome` under `name`."""
     if kind not in KINDS:
@@ -146,7 +157,7 @@ def register(name: str, kind: str, summary: str, options: tuple[Option, ...] = (
     def add(run: Callable[[Instance, Settings], Outcome]) -> Callable[[Instance, Settings], Outcome]:
         if name in _METHODS and _METHODS[name].run is not run:
             raise ValueError(f"method {name!r} registered twice")
-        _METHODS[name] = MethodSpec(name, kind, summary, run, tuple(options))
+        _METHODS[name] = MethodSpec(name, kind, summary, run, tuple(options), uses_initial_schedule)
         return run
     return add
 

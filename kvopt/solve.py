@@ -3,7 +3,7 @@
 Whatever the method, its schedule goes through the independent verifier before a Result is returned;
 the objective in the Result is the verifier's, and a method whose schedule is infeasible, whose claimed
 objective disagrees, or whose lower bound exceeds its own objective raises SolveError instead of
-returning a wrong answer.
+returning a wrong answer. An initial schedule is verified before the method starts.
 """
 
 from __future__ import annotations
@@ -15,19 +15,25 @@ from kvopt.bounds.trivial import sum_of_outputs
 from kvopt.catalogue import get_method
 from kvopt.errors import SolveError
 from kvopt.instance import Instance
-from kvopt.result import Result, Status
-from kvopt.verify import verify
+from kvopt.result import Result, Status, contradicts, proves_optimal
+from kvopt.schedule import Schedule
+from kvopt.verify import check_initial_schedule, verify
 
 
 def solve(instance: Instance, method: str = "fcfs", *, time_limit: float | None = None, seed: int = 0,
-          threads: int = 1, **options: Any) -> Result:
+          threads: int = 1, initial_schedule: Schedule | None = None, **options: Any) -> Result:
     """Run `method` on `instance` and return its verified Result.
 
     time_limit: seconds (None = no limit); seed: for randomised methods; threads: solver threads;
-    options: method-specific options (see `kvopt methods`).
+    initial_schedule: a feasible non-preemptive schedule the method starts from (methods with
+    `uses_initial_schedule`: ip, lp, cpsat, exact); options: method-specific options (`kvopt methods`).
     """
     spec = get_method(method)
-    settings = spec.settings(time_limit, seed, threads, options)
+    settings = spec.settings(time_limit, seed, threads, options, initial_schedule)
+    info: dict[str, Any] = {}
+    if initial_schedule is not None:
+        info["initial_objective"] = check_initial_schedule(instance, initial_schedule)
+        info["initial_method"] = initial_schedule.metadata.get("method")
     clock = time.perf_counter()
     outcome = spec.run(instance, settings)
     runtime = time.perf_counter() - clock
@@ -46,7 +52,7 @@ def solve(instance: Instance, method: str = "fcfs", *, time_limit: float | None 
     elif status in (Status.OPTIMAL, Status.FEASIBLE):
         raise SolveError(f"method {method!r} reports status {status} without a schedule")
 
-    info = dict(outcome.info)
+    info.update(outcome.info)
     lower_bound = outcome.lower_bound
     trivial = sum_of_outputs(instance)
     if lower_bound is None or lower_bound < trivial:
@@ -54,10 +60,10 @@ def solve(instance: Instance, method: str = "fcfs", *, time_limit: float | None 
         info.setdefault("lower_bound_source", "trivial")
     if status is Status.OPTIMAL:
         lower_bound = objective
-    if objective is not None and lower_bound > objective + 1e-6 * max(1, objective):
+    if contradicts(lower_bound, objective):
         raise SolveError(f"method {method!r}: lower bound {lower_bound} exceeds the objective {objective} "
                          f"of a verified schedule")
-    if status is Status.FEASIBLE and objective is not None and lower_bound >= objective - 1e-9:
+    if status is Status.FEASIBLE and proves_optimal(lower_bound, objective):
         status = Status.OPTIMAL  # the bound proves the schedule optimal
         info["optimality_proved_by"] = info.get("lower_bound_source", method)
     if isinstance(lower_bound, float) and lower_bound.is_integer():

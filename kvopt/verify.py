@@ -15,6 +15,7 @@ from typing import Any
 
 import numpy as np
 
+from kvopt.errors import InputError
 from kvopt.instance import Instance
 from kvopt.schedule import Schedule
 
@@ -205,3 +206,18 @@ def verify(instance: Instance, schedule: Schedule) -> Report:
         tokens_lost=int(tokens_lost),
         memory_profile=profile,
     )
+
+
+def check_initial_schedule(instance: Instance, schedule: Schedule) -> int:
+    """A schedule a method may start from: one run per request (every method that takes one models
+    non-preemptive schedules) and feasible for `instance`. Returns its objective; raises InputError
+    naming the problem."""
+    where = "initial schedule"
+    if schedule.runs:
+        raise InputError(f"has evicted runs for {_listed(sorted(schedule.runs))}; the methods that take an "
+                         f"initial schedule model non-preemptive schedules (one start per request)", where)
+    report = verify(instance, schedule)
+    if not report.feasible:
+        target = f"instance {instance.name!r}" if instance.name else "this instance"
+        raise InputError(f"not feasible for {target}: {report.first_problem()}", where)
+    return report.objective

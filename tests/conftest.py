@@ -51,12 +51,13 @@ def shared_file(name: str) -> Path:
 
 @pytest.fixture
 def temporary_methods():
-    """Register methods for one test only: call `temporary_methods(name, kind, run, **options)`."""
+    """Register methods for one test only: call `temporary_methods(name, kind, run, options, uses_initial)`."""
     from kvopt.method import register, unregister
     names = []
 
-    def add(name, kind, run, options=()):
-        register(name, kind=kind, summary="temporary method for a test", options=options)(run)
+    def add(name, kind, run, options=(), uses_initial_schedule=False):
+        register(name, kind=kind, summary="temporary method for a test", options=options,
+                 uses_initial_schedule=uses_initial_schedule)(run)
         names.append(name)
 
     yield add

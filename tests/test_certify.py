@@ -109,3 +109,38 @@ def test_a_failing_method_is_recorded_and_the_rest_still_run(greedy_counterexamp
     statuses = {a.method: (a.status, a.note) for a in certificate.attempts}
     assert statuses["test-failing"] == ("error", "model too large for this test")
     assert statuses["trivial"][0] == "bound" and certificate.objective == 27
+
+
+def _improver(instance, settings):
+    """An 'exact' method that records what it was handed and returns the staggered schedule (25)."""
+    from kvopt.schedule import Schedule
+    _improver.received = settings.initial_schedule
+    return Outcome(Schedule({r.id: k for k, r in enumerate(instance.requests)}), Status.FEASIBLE)
+
+
+def _receiver(instance, settings):
+    _receiver.received = settings.initial_schedule
+    return Outcome(None, Status.BOUND, lower_bound=15)
+
+
+def test_the_best_schedule_is_handed_on_and_an_improvement_too(greedy_counterexample, temporary_methods):
+    temporary_methods("test-improver", "exact", _improver, uses_initial_schedule=True)
+    temporary_methods("test-receiver", "bound", _receiver, uses_initial_schedule=True)
+    certificate = certify(greedy_counterexample, budget_s=10,
+                          methods=["trivial", "test-improver", "fcfs", "test-receiver", "mcsf"])
+    attempts = {a.method: a for a in certificate.attempts}
+    assert _improver.received is None and attempts["test-improver"].started_from is None
+    assert dict(_receiver.received.starts) == {f"r{k}": k for k in range(5)}  # the improver's, not fcfs's 27
+    assert attempts["test-receiver"].started_from == "test-improver (25)"
+    assert attempts["mcsf"].started_from is None  # a policy takes no initial schedule
+    assert certificate.as_dict()["attempts"][3]["started_from"] == "test-improver (25)"
+
+
+def test_a_restarted_schedule_is_handed_on_as_its_last_runs(greedy_counterexample, temporary_methods):
+    """alpha-clearing overflows and restarts requests on this instance: its schedule has evicted runs;
+    what the next method receives is one start per request (the last runs), with the same objective."""
+    temporary_methods("test-receiver", "bound", _receiver, uses_initial_schedule=True)
+    restarted = certify(greedy_counterexample, budget_s=10, methods=["alpha-clearing", "test-receiver"])
+    best = restarted.best.schedule
+    received = _receiver.received
+    assert best.runs and not received.runs and dict(received.starts) == dict(best.starts)

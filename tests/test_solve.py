@@ -2,9 +2,10 @@
 
 import pytest
 
-from kvopt import InputError, Instance, Request, Schedule, SolveError, Status, solve
+from kvopt import InputError, Instance, Request, Run, Schedule, SolveError, Status, solve
 from kvopt.catalogue import all_methods
 from kvopt.method import Option, Outcome
+from kvopt.result import integer_bound
 
 
 def test_fcfs_on_the_counterexample_is_the_greedy_27(greedy_counterexample):
@@ -50,14 +51,14 @@ def _broken(instance, settings):
 
 def _liar(instance, settings):
     """Claims whatever objective its option says."""
-    from kvopt.methods.fcfs import fcfs_starts
+    from kvopt.heuristics import fcfs_starts
     return Outcome(Schedule(fcfs_starts(instance)), Status.FEASIBLE,
                    claimed_objective=settings.options["claim"])
 
 
 def _bad_bound(instance, settings):
     """A lower bound above its own objective."""
-    from kvopt.methods.fcfs import fcfs_starts
+    from kvopt.heuristics import fcfs_starts
     return Outcome(Schedule(fcfs_starts(instance)), Status.FEASIBLE, lower_bound=10**9)
 
 
@@ -92,3 +93,35 @@ def test_every_registered_method_has_a_kind_and_summary():
 
 def test_temporary_methods_are_gone_after_the_test():
     assert not [spec.name for spec in all_methods() if spec.name.startswith("test-")]
+
+
+def _staggered(instance):
+    return Schedule({r.id: k for k, r in enumerate(instance.requests)}, metadata={"method": "hand"})
+
+
+@pytest.mark.parametrize("method", ["ip", "lp", "cpsat", "exact"])
+def test_methods_start_from_the_initial_schedule(greedy_counterexample, method):
+    result = solve(greedy_counterexample, method, initial_schedule=_staggered(greedy_counterexample))
+    assert result.info["initial_objective"] == 25 and result.info["initial_method"] == "hand"
+    assert result.info["incumbent_method"] == "initial schedule (hand)"
+    assert result.info["incumbent_objective"] == 25 and integer_bound(result.lower_bound) == 25
+
+
+def test_without_an_initial_schedule_they_start_from_the_best_list_schedule(greedy_counterexample):
+    result = solve(greedy_counterexample, "ip")
+    assert result.info["incumbent_method"] == "fcfs" and result.info["incumbent_objective"] == 27
+    assert "initial_objective" not in result.info
+
+
+def test_a_bad_initial_schedule_is_an_input_error_naming_the_problem(greedy_counterexample):
+    everything_at_once = Schedule({r.id: 0 for r in greedy_counterexample.requests})
+    with pytest.raises(InputError, match="initial schedule: not feasible .*memory 10 exceeds M = 9"):
+        solve(greedy_counterexample, "ip", initial_schedule=everything_at_once)
+    other_ids = Schedule({f"x{k}": k for k in range(5)})
+    with pytest.raises(InputError, match="not in the instance: 'x0'"):
+        solve(greedy_counterexample, "exact", initial_schedule=other_ids)
+    restarted = Schedule(_staggered(greedy_counterexample).starts, runs={"r1": (Run(0, 1), Run(1, 3))})
+    with pytest.raises(InputError, match="evicted runs for 'r1'.*non-preemptive"):
+        solve(greedy_counterexample, "cpsat", initial_schedule=restarted)
+    with pytest.raises(InputError, match="method 'fcfs': takes no initial schedule"):
+        solve(greedy_counterexample, "fcfs", initial_schedule=_staggered(greedy_counterexample))

@@ -8,8 +8,7 @@ from kvopt.catalogue import all_methods, get_method
 from kvopt.cli.common import (EXIT_NEGATIVE, EXIT_OK, add_instance_arguments, add_json_flag, error,
                               guarded, load_instance, parse_options, print_json)
 from kvopt.errors import InputError
-from kvopt.formulations.highs_solver import integer_bound
-from kvopt.result import Status
+from kvopt.result import Status, integer_bound
 from kvopt.solve import solve
 
 NAME = "bound"

@@ -52,11 +52,11 @@ def run(args: argparse.Namespace) -> int:
     instance = load_instance(args)
     if args.solution:
         return write_schedule_from_solution(args, instance)
-    from kvopt.formulations.export import write_model
-    from kvopt.formulations.methods import exported_model
+    from kvopt.formulations.export import model_for_export, write_model
 
     file_format = model_format(args)
-    model, info = exported_model(instance, parse_options(args.option), args.time_limit, args.threads)
+    model, info = model_for_export(instance, parse_options(args.option), time_limit=args.time_limit,
+                                   threads=args.threads)
     write_model(model, args.out, file_format)
     sizes = model.sizes()
     print(f"wrote {args.out}: {sizes['variables']} integer variables, {sizes['rows']} rows, "

@@ -1,8 +1,9 @@
 """`exact`: the combinatorial branch-and-bound of kvopt.exact.search as a kvopt method.
 
-Initial incumbents: fcfs, mcsf (when that method is registered) and a shortest-first dive; then the
-best-first search. With a time limit it returns the best schedule found and the search's global lower
-bound (status feasible), or status timeout without a schedule when none was found.
+Initial incumbent: the initial schedule when one is given, else the better of the FCFS and
+shortest-first list schedules (kvopt.heuristics); then a greedy dive and the best-first search. With a
+time limit it returns the best schedule found and the search's global lower bound (status feasible), or
+status timeout without a schedule when none was found.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import time
 from kvopt.errors import InputError
 from kvopt.exact.classes import request_classes
 from kvopt.exact.search import BranchAndBound
+from kvopt.heuristics import Incumbent, incumbent
 from kvopt.instance import Instance
 from kvopt.method import Option, Outcome, Settings, register
 from kvopt.result import Status
@@ -23,28 +25,15 @@ def class_starts(instance: Instance, classes, starts_by_id) -> list[list[int]]:
     return [sorted(starts_by_id[instance.requests[k].id] for k in c.members) for c in classes]
 
 
-def _heuristic_incumbents(instance: Instance, classes) -> list[tuple[str, list[list[int]]]]:
-    from kvopt.catalogue import get_method
-    from kvopt.methods.fcfs import fcfs_starts
-    found = [("fcfs", class_starts(instance, classes, fcfs_starts(instance)))]
-    try:
-        spec = get_method("mcsf")   # another issue's policy; used when it is registered
-    except InputError:
-        spec = None
-    if spec is not None:
-        outcome = spec.run(instance, spec.settings(None, 0, 1, {}))
-        if outcome.schedule is not None and not outcome.schedule.runs:
-            found.append(("mcsf", class_starts(instance, classes, outcome.schedule.starts)))
-    return found
-
-
 def solve_exact(instance: Instance, time_limit: float | None = None, *, max_nodes: int | None = None,
                 use_chain: bool = True, use_dominance: bool = True, use_left_shift: bool = True,
-                dive_every: int = 2000, heuristics: bool = True):
-    """Run the search; returns (schedule or None, SearchResult)."""
+                dive_every: int = 2000, start: Incumbent | None = None):
+    """Run the search from `start` (default: kvopt.heuristics.incumbent without an initial schedule);
+    returns (schedule or None, SearchResult)."""
     classes = request_classes(instance)
     deadline = None if time_limit is None else time.perf_counter() + time_limit
-    incumbents = _heuristic_incumbents(instance, classes) if heuristics else []
+    start = start or incumbent(instance, None)
+    incumbents = [(start.source, class_starts(instance, classes, start.starts))]
     search = BranchAndBound(instance.memory, classes, use_chain=use_chain, use_dominance=use_dominance,
                             use_left_shift=use_left_shift, deadline=deadline, max_nodes=max_nodes,
                             dive_every=dive_every, incumbents=incumbents)
@@ -59,7 +48,7 @@ def solve_exact(instance: Instance, time_limit: float | None = None, *, max_node
     return schedule, result
 
 
-@register("exact", kind="exact",
+@register("exact", kind="exact", uses_initial_schedule=True,
           summary="combinatorial best-first branch-and-bound over rounds (proven dominance rules); "
                   "anytime bound under a time limit",
           options=(Option("max_nodes", int, None, "stop after this many expanded nodes"),
@@ -73,12 +62,17 @@ def exact(instance: Instance, settings: Settings) -> Outcome:
         raise InputError(f"must be positive, got {options['max_nodes']}", "method 'exact' option 'max_nodes'")
     if options["dive_every"] < 0:
         raise InputError(f"must be >= 0, got {options['dive_every']}", "method 'exact' option 'dive_every'")
+    clock = time.perf_counter()
+    start = incumbent(instance, settings.initial_schedule)
+    started_s = round(time.perf_counter() - clock, 3)
     schedule, result = solve_exact(instance, settings.time_left(), max_nodes=options["max_nodes"],
                                    use_chain=options["chain_bound"], use_dominance=options["dominance"],
-                                   use_left_shift=options["left_shift"], dive_every=options["dive_every"])
+                                   use_left_shift=options["left_shift"], dive_every=options["dive_every"],
+                                   start=start)
     waiting_to_latency = sum(r.output for r in instance.requests)
     info = {"nodes": result.nodes, "stopped": result.stopped, "incumbent_source": result.incumbent_source,
-            "classes": len(request_classes(instance))}
+            "classes": len(request_classes(instance)), "incumbent_method": start.source,
+            "incumbent_objective": start.objective, "incumbent_s": started_s}
     log = tuple(f"{seconds:.3f} s: incumbent {cost + waiting_to_latency} ({source})"
                 for seconds, cost, source in result.improvements)
     log += (f"search {result.stopped} after {result.nodes} nodes; bound "

@@ -23,6 +23,7 @@ from kvopt.certify import Certificate, certify
 from kvopt.generate.families import STAGGERING_KNOWN, fat_thin, homogeneous, witnesses
 from kvopt.instance import Instance
 from kvopt.policies import all_policies, make_policy
+from kvopt.result import proves_optimal
 from kvopt.sim import simulate
 from kvopt.sim.adversary import DelayedShortAdversary, hindsight_schedules
 from kvopt.solve import solve
@@ -58,7 +59,7 @@ def _certified_columns(instance: Instance, policy_objective: int, methods: Seque
     bound = certificate.lower_bound if certificate is not None else float(sum(instance.outputs))
     bound_by = certificate.bound_method if certificate is not None else "trivial"
     return {"best": best, "best_by": best_by, "bound": bound, "bound_by": bound_by,
-            "proven": bound >= best - 1e-9}
+            "proven": proves_optimal(bound, best)}
 
 
 def greedy_counterexamples(methods: Sequence[str] = (), budget_s: float = 10.0) -> list[dict[str, Any]]:

@@ -24,10 +24,10 @@ from pathlib import Path
 from typing import Any
 
 from kvopt.experiments.common import available
+from kvopt.result import gap, proves_optimal
 from kvopt.sweep import ResultsStore, load_config, run_sweep
 from kvopt.sweep.runner import SweepSummary
 
-TOLERANCE = 1e-9
 
 
 @dataclass(frozen=True)
@@ -110,8 +110,7 @@ class InstanceLine:
     @property
     def proven(self) -> bool:
         """The optimum is proven: the best bound meets the best known objective."""
-        return self.best_objective is not None and self.bound is not None and \
-            self.bound >= self.best_objective - TOLERANCE
+        return proves_optimal(self.bound, self.best_objective)
 
     @property
     def ratio_to_best(self) -> float | None:
@@ -129,8 +128,7 @@ class InstanceLine:
 
     @property
     def policy_proven_optimal(self) -> bool:
-        return self.policy_objective is not None and self.bound is not None and \
-            self.bound >= self.policy_objective - TOLERANCE
+        return proves_optimal(self.bound, self.policy_objective)
 
     def as_dict(self) -> dict[str, Any]:
         return {**asdict(self), "proven": self.proven, "ratio_to_best": self.ratio_to_best,
@@ -208,7 +206,7 @@ def summarize(lines: Sequence[InstanceLine]) -> list[ModelSummary]:
             continue
         to_best = [line.ratio_to_best for line in members]
         to_bound = [line.ratio_to_bound for line in members]
-        gaps = [(line.best_objective - line.bound) / line.best_objective for line in members]
+        gaps = [gap(line.best_objective, line.bound) for line in members]
         out.append(ModelSummary(
             model=model, instances=len(members), proven=sum(line.proven for line in members),
             policy_equal_best=sum(line.policy_objective == line.best_objective for line in members),

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from kvopt.formulations.incumbent import solution_starts
+from kvopt.formulations.rounding import solution_starts
 from kvopt.formulations.timeindexed import TimeIndexedModel, identical_classes
 from kvopt.instance import Instance
 

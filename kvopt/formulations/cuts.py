@@ -89,8 +89,3 @@ def cut_rows(model: TimeIndexedModel, cuts: list[tuple[int, int, int]]):
     matrix = sparse.csr_matrix((np.ones(column.size), (row, column)), shape=(len(cuts), model.columns))
     names = [f"peak{qq}_{rr}_{mm}" for qq, rr, mm in cuts]
     return matrix, q.ravel().astype(float), names
-
-
-def add_cuts(model: TimeIndexedModel, cuts: list[tuple[int, int, int]]) -> TimeIndexedModel:
-    matrix, upper, names = cut_rows(model, cuts)
-    return model.with_rows(matrix, np.full(len(cuts), -np.inf), upper, names, "cut")

@@ -1,5 +1,6 @@
 """The time-indexed IP as an MPS or LP file for other solvers (Gurobi, CPLEX, SCIP, CBC, HiGHS), and a
-solver's solution file mapped back to a schedule (`kvopt export`).
+solver's solution file mapped back to a schedule (`kvopt export`): `model_for_export`, `write_model`,
+`read_solution_file`.
 
 Variable names (formulations/time-indexed-ip.md, "Names"): x_K_T = 1 if the request at file position K
 (0-based) starts at period T; n_K_T = how many requests identical to the one at position K (same arrival,
@@ -15,17 +16,40 @@ import re
 import tempfile
 from pathlib import Path
 
-import numpy as np
-
 from kvopt.errors import InputError
 from kvopt.formulations.timeindexed import TimeIndexedModel, identical_classes
 from kvopt.instance import Instance
+from kvopt.method import Settings, parse_options
 from kvopt.schedule import Schedule
+from kvopt.verify import check_initial_schedule
 
 FORMATS = ("mps", "lp")
 _NAME = re.compile(r"^(x|n)_(\d+)_(\d+)$|^late_(\d+)$")
 _XML_VARIABLE = re.compile(r"<variable\b[^>]*?\bname=\"([^\"]+)\"[^>]*?\bvalue=\"([^\"]+)\"")
 INTEGRALITY = 1e-4
+
+
+def model_for_export(instance: Instance, options: dict, *, time_limit: float | None = None, threads: int = 1,
+                     initial_schedule: Schedule | None = None) -> tuple[TimeIndexedModel, dict]:
+    """The model `ip` would solve with the same model options (those of the `lp` bound) and the same
+    incumbent (`initial_schedule` when given, checked like `solve` checks it), including the root cuts:
+    (TimeIndexedModel, info). `time_limit` bounds the root cut loop."""
+    from kvopt.formulations.pipeline import MODEL_OPTIONS, build_model, prepare, strengthened_root
+
+    if time_limit is not None and not time_limit > 0:
+        raise InputError(f"time limit must be positive, got {time_limit}", "export")
+    if threads < 1:
+        raise InputError(f"threads must be positive, got {threads}", "export")
+    if initial_schedule is not None:
+        check_initial_schedule(instance, initial_schedule)
+    settings = Settings(time_limit=time_limit, threads=threads, initial_schedule=initial_schedule,
+                        options=parse_options(MODEL_OPTIONS, options, "lp"))
+    prepared = prepare(instance, settings, "export")
+    model = build_model(instance, settings, prepared, prepared.horizon)
+    if settings.options["cuts"] == "peak":
+        _, root = strengthened_root(instance, settings, prepared, model)
+        model = root.model
+    return model, prepared.info
 
 
 def write_model(model: TimeIndexedModel, path: str | Path, file_format: str) -> None:
@@ -133,9 +157,3 @@ def read_solution_file(instance: Instance, path: str | Path) -> Schedule:
     if not values:
         raise InputError("no values of kvopt model variables (x_K_T, n_K_T, late_K) found", str(path))
     return schedule_from_solution(instance, values, str(path))
-
-
-def start_values(model: TimeIndexedModel, values: np.ndarray) -> dict[str, float]:
-    """Named nonzero column values (what a solver's .sol file would contain)."""
-    names = model.column_names
-    return {names[j]: float(values[j]) for j in np.flatnonzero(np.abs(values) > 1e-9)}

@@ -21,13 +21,12 @@ from typing import Any
 
 from kvopt.catalogue import all_methods
 from kvopt.errors import KvoptError
-from kvopt.formulations.highs_solver import integer_bound
 from kvopt.generate.commands import instances_from_command
 from kvopt.generate.families import witnesses
 from kvopt.generate.manifest import MANIFEST, read_manifest, write_set
 from kvopt.instance import Instance
 from kvopt.io import write_json, write_schedule
-from kvopt.result import Status
+from kvopt.result import Status, integer_bound, proves_optimal
 from kvopt.schedule import Schedule
 from kvopt.solve import solve
 from kvopt.verify import verify
@@ -116,7 +115,7 @@ def best_known(instance: Instance, kinds: tuple[str, ...], time_limit: float,
                       schedule=f"{SCHEDULES}/{instance.name}.json")
     if bound is not None:  # objectives are integers: an LP's 87.0000000000001 is stored as 87
         fields.update(lower_bound=integer_bound(bound[0]), lower_bound_method=bound[1])
-    if best is not None and bound is not None and bound[0] >= best[0] - 1e-9:
+    if best is not None and bound is not None and proves_optimal(bound[0], best[0]):
         fields["status"] = Status.OPTIMAL.value
     fields["methods"] = results
     return fields, (best[2] if best else None)

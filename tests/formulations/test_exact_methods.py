@@ -105,8 +105,10 @@ def test_bad_options_are_input_errors(method, options, message, greedy_counterex
         solve(greedy_counterexample, method, **options)
 
 
-def test_best_incumbent_takes_the_best_registered_heuristic(monkeypatch, greedy_counterexample):
-    from kvopt.formulations.incumbent import best_incumbent
+def test_certify_hands_ip_the_best_registered_heuristic(monkeypatch, greedy_counterexample):
+    """ip no longer runs the heuristics itself (formerly best_incumbent): certify runs each once and hands
+    the best verified schedule on; a heuristic whose schedule the verifier rejects is left out."""
+    from kvopt.certify import certify
 
     def staggered(instance, settings):
         return Outcome(Schedule({r.id: k for k, r in enumerate(instance.requests)}), Status.FEASIBLE)
@@ -116,10 +118,10 @@ def test_best_incumbent_takes_the_best_registered_heuristic(monkeypatch, greedy_
 
     monkeypatch.setitem(_METHODS, "zz-staggered", MethodSpec("zz-staggered", "heuristic", "test", staggered))
     monkeypatch.setitem(_METHODS, "zz-broken", MethodSpec("zz-broken", "heuristic", "test", broken))
-    incumbent = best_incumbent(greedy_counterexample)
-    assert incumbent.method == "zz-staggered" and incumbent.objective == 25
-    tried = dict(incumbent.tried)
-    assert tried["fcfs"] == 27 and tried["zz-broken"] is None
+    certificate = certify(greedy_counterexample, budget_s=60, methods=["fcfs", "zz-broken", "zz-staggered", "ip"])
+    tried = {attempt.method: attempt for attempt in certificate.attempts}
+    assert tried["ip"].started_from == "zz-staggered (25)" and tried["ip"].objective == 25
+    assert tried["fcfs"].objective == 27 and tried["zz-broken"].objective is None
 
 
 def test_requests_that_all_fit_together_need_no_memory_row():

@@ -7,8 +7,8 @@ from conftest import homogeneous
 
 from kvopt import InputError, Instance, Request, solve, verify
 from kvopt.formulations.export import schedule_from_solution, solution_values, write_model
+from kvopt.formulations.export import model_for_export
 from kvopt.formulations.highs_solver import new_highs
-from kvopt.formulations.methods import exported_model
 
 
 def resolve(path):
@@ -28,7 +28,7 @@ def mixed() -> Instance:
 @pytest.mark.parametrize("options", [{}, {"symmetry": "none", "cuts": "none"}, {"symmetry": "order"}])
 def test_exported_models_resolve_to_the_optimum_and_map_back(tmp_path, mixed, file_format, options):
     optimum = solve(mixed, "ip").objective
-    model, _ = exported_model(mixed, options, None, 1)
+    model, _ = model_for_export(mixed, options)
     path = tmp_path / f"model.{file_format}"
     write_model(model, path, file_format)
     highs = resolve(path)
@@ -41,7 +41,7 @@ def test_exported_models_resolve_to_the_optimum_and_map_back(tmp_path, mixed, fi
 
 
 def test_exported_names_encode_positions_and_classes(tmp_path):
-    model, _ = exported_model(homogeneous(9, 1, 3, 5), {}, None, 1)
+    model, _ = model_for_export(homogeneous(9, 1, 3, 5), {})
     path = tmp_path / "model.lp"
     write_model(model, path, "lp")
     text = path.read_text()
@@ -74,7 +74,7 @@ def test_bad_solutions_are_input_errors(mixed, text, message):
 
 
 def test_unknown_format_is_an_input_error(tmp_path, mixed):
-    model, _ = exported_model(mixed, {"cuts": "none"}, None, 1)
+    model, _ = model_for_export(mixed, {"cuts": "none"})
     with pytest.raises(InputError, match="format"):
         write_model(model, tmp_path / "m.xyz", "xyz")
     with pytest.raises(InputError, match="no such directory"):

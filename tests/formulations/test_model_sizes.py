@@ -12,7 +12,7 @@ from kvopt import Instance, Request
 from kvopt.formulations.cpsat import build_intervals, build_reservoir
 from kvopt.formulations.sizes import cpsat_sizes, plain_sizes, reduced_sizes
 from kvopt.formulations.timeindexed import build_time_indexed
-from kvopt.methods.fcfs import fcfs_starts
+from kvopt.heuristics import fcfs_starts
 
 DOCS = Path(__file__).resolve().parents[2] / "formulations"
 

@@ -4,7 +4,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from kvopt import Instance, Request
-from kvopt.methods.fcfs import fcfs_starts
+from kvopt.heuristics import fcfs_starts
 from kvopt.policies import make_policy
 from kvopt.sim import simulate
 

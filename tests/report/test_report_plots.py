@@ -9,8 +9,8 @@ from conftest import ROOT, run_cli
 from kvopt import Run, Schedule
 from kvopt.cli import main
 from kvopt.errors import InputError
+from kvopt.heuristics import fcfs_starts
 from kvopt.io import write_schedule
-from kvopt.methods.fcfs import fcfs_starts
 from kvopt.report import plots
 from kvopt.sweep import load_config, run_sweep
 from tests.sweep.sweep_helpers import tiny_instances, write_config

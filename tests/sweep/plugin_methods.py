@@ -8,9 +8,9 @@ import signal
 import time
 
 from kvopt.errors import InputError
+from kvopt.heuristics import fcfs_starts
 from kvopt.instance import Instance, Request
 from kvopt.method import Option, Outcome, register
-from kvopt.methods.fcfs import fcfs_starts
 from kvopt.result import Result, Status
 from kvopt.schedule import Schedule
 from kvopt.sweep import register_generator, register_job_kind

@@ -1,0 +1,111 @@
+"""Cheap list-scheduling constructions, as plain functions (no registry, no solve): the `fcfs` method's
+rule, and the incumbent an exact method or bound starts from when it is given no initial schedule.
+
+List scheduling places requests one at a time in a priority order, each at its earliest start (no
+earlier than its arrival) where it fits in all its rounds next to everything placed before it. This
+keeps memory feasible by construction: a placed request's rounds are never changed afterwards.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from kvopt.instance import Instance
+from kvopt.schedule import Schedule
+
+
+def fcfs_starts(instance: Instance) -> dict[str, int]:
+    """First come, first served: requests in arrival order (ties: file order), each at the earliest
+    period, no earlier than its arrival and than the previous request's start, at which it fits next to
+    every request already placed in all future rounds. Starts never decrease, so this is also an online
+    rule: admit the head of the queue when the future check passes, otherwise wait (no overtaking)."""
+    memory = instance.memory
+    load = np.zeros(1024, np.int64)  # load[t]: memory held in round t by the requests placed so far
+    order = sorted(range(len(instance.requests)), key=lambda k: (instance.requests[k].arrival, k))
+    starts: dict[str, int] = {}
+    earliest = 0
+    for k in order:
+        request = instance.requests[k]
+        growth = request.prompt + np.arange(1, request.output + 1, dtype=np.int64)
+        t = max(request.arrival, earliest)
+        while True:
+            if t + request.output + 1 > load.size:
+                load = np.concatenate([load, np.zeros(max(load.size, request.output + 1), np.int64)])
+            if np.all(load[t + 1: t + request.output + 1] + growth <= memory):
+                break
+            t += 1
+        load[t + 1: t + request.output + 1] += growth
+        starts[request.id] = t
+        earliest = t
+    return starts
+
+
+def complete_schedule(instance: Instance, starts: Mapping[str, int],
+                      priority: Sequence[float] | None = None) -> dict[str, int]:
+    """Keep the given starts and place every other request in increasing `priority` (a number per file
+    position; default: shortest output first), ties by file order, at its earliest start >= arrival where
+    it fits in all its rounds next to everything placed. With no starts given this is list scheduling;
+    it also repairs a partial solution of the time-indexed model and rounds LP solutions."""
+    placed = dict(starts)
+    rounds = int(instance.arrivals.max() + sum(r.output for r in instance.requests)
+                 + max(placed.values(), default=0)) + 2
+    load = np.zeros(rounds, dtype=np.int64)
+    for request in instance.requests:
+        if request.id in placed:
+            p = placed[request.id]
+            load[p + 1: p + request.output + 1] += request.prompt + np.arange(1, request.output + 1)
+    if priority is None:
+        priority = instance.outputs
+    missing = sorted((k for k, r in enumerate(instance.requests) if r.id not in placed),
+                     key=lambda k: (priority[k], k))
+    for k in missing:
+        request = instance.requests[k]
+        growth = request.prompt + np.arange(1, request.output + 1)
+        t = request.arrival
+        while np.any(load[t + 1: t + request.output + 1] + growth > instance.memory):
+            t += 1
+        load[t + 1: t + request.output + 1] += growth
+        placed[request.id] = t
+    return placed
+
+
+def total_latency(instance: Instance, starts: Mapping[str, int]) -> int:
+    return sum(starts[r.id] + r.output - r.arrival for r in instance.requests)
+
+
+@dataclass(frozen=True)
+class Incumbent:
+    """The schedule an exact method or bound starts from: its starts, total latency and where it came
+    from ("initial schedule (METHOD)" when handed in, else the construction's name)."""
+
+    starts: Mapping[str, int]
+    objective: int
+    source: str
+
+    @property
+    def latest_start(self) -> int:
+        return max(self.starts.values())
+
+    def makespan(self, instance: Instance) -> int:
+        return max(self.starts[r.id] + r.output for r in instance.requests)
+
+
+def constructions(instance: Instance) -> list[Incumbent]:
+    """The built-in constructions: FCFS and shortest-output-first list scheduling."""
+    found = []
+    for name, starts in (("fcfs", fcfs_starts(instance)), ("shortest first", complete_schedule(instance, {}))):
+        found.append(Incumbent(starts, total_latency(instance, starts), name))
+    return found
+
+
+def incumbent(instance: Instance, initial: Schedule | None) -> Incumbent:
+    """The initial schedule when one is given (solve has verified it: non-preemptive, feasible, for this
+    instance), else the best built-in construction (ties: the first listed)."""
+    if initial is not None:
+        origin = initial.metadata.get("method")
+        return Incumbent(dict(initial.starts), total_latency(instance, initial.starts),
+                         f"initial schedule ({origin})" if origin else "initial schedule")
+    return min(constructions(instance), key=lambda found: found.objective)
