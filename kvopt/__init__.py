@@ -8,8 +8,7 @@ from kvopt.result import Result, Status
 from kvopt.schedule import Run, Schedule
 from kvopt.solve import solve
 from kvopt.verify import Report, verify
-
-__version__ = "0.1.0"
+from kvopt.version import __version__
 
 __all__ = ["Instance", "Request", "Schedule", "Run", "Result", "Status", "Report", "solve", "verify",
            "read_instance", "read_schedule", "write_instance", "write_schedule", "InputError",

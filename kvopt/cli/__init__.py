@@ -6,7 +6,7 @@ import argparse
 import importlib
 import sys
 
-from kvopt import __version__
+from kvopt.version import __version__
 
 VERBS = [
     "kvopt.cli.info_cmd",

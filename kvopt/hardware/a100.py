@@ -24,9 +24,9 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
+from kvopt.batch_time import BatchStats
 from kvopt.errors import InputError
 from kvopt.hardware.a100_fit import ALL_REDUCE_MS, LINEAR_MS
-from kvopt.timing import BatchStats, register
 
 LAYERS, HIDDEN, KV_HEADS, HEAD_DIM, BYTES = 80, 8192, 8, 128, 2
 A100_HBM_GBPS = 2039.0
@@ -54,7 +54,6 @@ def attention_layer_ms(kv_tokens: float, tensor_parallel: int, hbm_bandwidth_gbp
     return kv_tokens * 2 * HEAD_DIM * kv_heads * BYTES / (hbm_bandwidth_gbps * 1e9) * 1e3
 
 
-@register("a100-llama2-70b")
 @dataclass(frozen=True)
 class A100Llama2_70B:
     """Llama-2-70B on `tensor_parallel` A100-80GB GPUs (1, 2 or 4; the MC-SF paper used 2)."""

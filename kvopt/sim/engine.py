@@ -39,6 +39,7 @@ from kvopt.errors import InputError, SolveError
 from kvopt.instance import Instance, Request
 from kvopt.schedule import Run, Schedule
 from kvopt.sim.arrivals import ArrivalSource, InstanceArrivals
+from kvopt.sim.metrics import summarize
 from kvopt.sim.observers import Observer, RoundRecord
 from kvopt.sim.policy import Policy, SimContext, resolve_lengths
 from kvopt.sim.rules import VICTIM_RULES, MemoryOverflow, check_eviction_rule, check_victim_rule
@@ -78,7 +79,6 @@ class Simulation:
 
     @cached_property
     def metrics(self) -> dict[str, Any]:
-        from kvopt.sim.metrics import summarize
         return summarize(self)
 
 

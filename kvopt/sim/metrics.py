@@ -14,12 +14,29 @@ latency over arrival time -- a stable system shows slopes near 0, an overloaded 
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from collections.abc import Mapping, Sequence
+from typing import Any, Protocol
 
 import numpy as np
 
-if TYPE_CHECKING:  # pragma: no cover
-    from kvopt.sim.engine import Simulation
+from kvopt.instance import Instance
+from kvopt.sim.observers import RoundRecord
+from kvopt.verify import Report
+
+
+class Simulation(Protocol):
+    """What the metrics read of a kvopt.sim.Simulation."""
+
+    instance: Instance
+    report: Report
+    requests: Mapping[str, np.ndarray]
+    rounds: Sequence[RoundRecord]
+    idle: Sequence[tuple[int, int, int]]
+    batch_time: Mapping[str, Any]
+    clock_mode: bool
+
+    @property
+    def objective(self) -> int: ...
 
 PERCENTILES = (50, 90, 99)
 

@@ -12,10 +12,7 @@ Time: at *period* t the policy decides which waiting requests start; the batch o
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:  # pragma: no cover
-    from kvopt.sim.observers import Observer
+from typing import Any
 
 
 class RequestView:
@@ -75,12 +72,13 @@ class SimState:
     memory: capacity M; period: the current decision period; clock: seconds elapsed at the start of the
     coming batch; waiting / running: arrived requests by id, in the order they (re)joined; held: memory
     the running requests hold in the round that just ended; lengths: the length information the policy
-    runs with ("exact", "predicted", "interval-lo", "interval-hi" or "none").
+    runs with ("exact", "predicted", "interval-lo", "interval-hi" or "none"); observers: the engine's
+    kvopt.sim.observers.Observer list (a policy asks `if state.observers` before explaining a refusal).
     """
 
     __slots__ = ("memory", "period", "clock", "waiting", "running", "held", "lengths", "observers")
 
-    def __init__(self, memory: int, lengths: str, observers: list[Observer]):
+    def __init__(self, memory: int, lengths: str, observers: list[Any]):
         self.memory = memory
         self.period = 0
         self.clock = 0.0

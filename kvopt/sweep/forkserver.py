@@ -3,7 +3,7 @@
 Why: forking a process whose other threads keep running is slow — every page those threads write while
 the child lives is copied — and unsafe — a lock another thread holds stays locked in the child. So each
 thread of such a worker starts its own helper, a fresh interpreter that receives a call, runs it with
-`kvopt.sweep.isolate.fork_and_call` (fork, guard, warm imports) and sends back the outcome. The helper
+`kvopt.sweep.fork.fork_and_call` (fork, guard, warm imports) and sends back the outcome. The helper
 exits when its request pipe closes and, on Linux, when the thread that started it dies.
 
 Calls and outcomes travel as pickles over two pipes (not stdin/stdout, which an imported module might
@@ -20,7 +20,7 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
-from kvopt.sweep.isolate import Isolated, _die_with_parent, _load_prctl, fork_and_call
+from kvopt.sweep.fork import Isolated, die_with_parent, fork_and_call, load_prctl
 
 _local = threading.local()
 
@@ -68,8 +68,8 @@ def call_in_server(function: Callable[[Any], Any], argument: Any, timeout: float
 
 
 def serve(request_fd: int, reply_fd: int, parent: int) -> None:
-    _load_prctl()
-    _die_with_parent(parent)
+    load_prctl()
+    die_with_parent(parent)
     import kvopt.catalogue  # noqa: F401  (what every job needs; the first child then starts with it)
     import kvopt.sweep.jobs  # noqa: F401
     with os.fdopen(request_fd, "rb") as requests, os.fdopen(reply_fd, "wb") as replies:

@@ -33,7 +33,7 @@ VOLATILE = ("runtime_s", "wall_s", "host", "finished_at")
 @lru_cache(maxsize=1)
 def environment() -> dict[str, str]:
     """Versions and host of this worker (looked up once per process)."""
-    from kvopt import __version__
+    from kvopt.version import __version__
     versions = {}
     for package in SOLVER_PACKAGES:
         try:

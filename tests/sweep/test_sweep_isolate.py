@@ -11,7 +11,8 @@ import time
 import pytest
 
 from kvopt.sweep import forkserver, isolate
-from kvopt.sweep.isolate import call_isolated, fork_and_call
+from kvopt.sweep.fork import fork_and_call
+from kvopt.sweep.isolate import call_isolated
 
 pytestmark = pytest.mark.skipif(not hasattr(os, "fork"), reason="isolation needs os.fork")
 
