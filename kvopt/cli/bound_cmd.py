@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 
 from kvopt.catalogue import all_methods, get_method
+from kvopt.cli.arguments import add_solver_arguments, initial_schedule
 from kvopt.cli.common import (EXIT_NEGATIVE, EXIT_OK, add_instance_arguments, add_json_flag, error,
                               guarded, load_instance, parse_options, print_json)
 from kvopt.errors import InputError
@@ -18,12 +19,7 @@ HELP = "compute a lower bound on the optimal total latency with a bound method (
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(NAME, help=HELP, description=HELP)
     add_instance_arguments(parser)
-    parser.add_argument("--method", "-m", required=True, help="bound method, e.g. lp or trivial")
-    parser.add_argument("--time-limit", type=float, help="seconds (default: none)")
-    parser.add_argument("--threads", type=int, default=1, help="solver threads (default 1)")
-    parser.add_argument("--option", "-o", action="append", metavar="KEY=VALUE",
-                        help="method-specific option, repeatable")
-    parser.add_argument("--verbose", "-v", action="store_true", help="print the method's log")
+    add_solver_arguments(parser, "bound method, e.g. lp or trivial")
     add_json_flag(parser)
     parser.set_defaults(run=guarded(run))
 
@@ -35,8 +31,8 @@ def run(args: argparse.Namespace) -> int:
         raise InputError(f"{args.method!r} is a method of kind {spec.kind}, not a bound method (bound "
                          f"methods: {names}); use `kvopt solve` for it")
     instance = load_instance(args)
-    result = solve(instance, args.method, time_limit=args.time_limit, threads=args.threads,
-                   **parse_options(args.option))
+    result = solve(instance, args.method, time_limit=args.time_limit, seed=args.seed, threads=args.threads,
+                   initial_schedule=initial_schedule(args, instance), **parse_options(args.option))
     if args.verbose:
         for line in result.log:
             print(line)

@@ -6,9 +6,14 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from kvopt.cli.arguments import add_option_argument, initial_schedule
 from kvopt.cli.common import (EXIT_NEGATIVE, EXIT_OK, add_instance_arguments, error, guarded, load_instance,
                               parse_options)
 from kvopt.errors import InputError
+from kvopt.formulations.export import model_for_export, read_solution_file, write_model
+from kvopt.io import write_schedule
+from kvopt.schedule import Schedule
+from kvopt.verify import verify
 
 NAME = "export"
 HELP = ("write the time-indexed IP (the `ip` method's model) as an MPS/LP file for Gurobi, CPLEX, SCIP, "
@@ -27,9 +32,11 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--solution", metavar="SOL",
                         help="read this solution of an exported model (Gurobi/SCIP/HiGHS/CBC text or "
                              "CPLEX XML) and write the verified schedule to --out")
-    parser.add_argument("--option", "-o", action="append", metavar="KEY=VALUE",
-                        help="model option of the `ip` method (symmetry, cuts, cut_rounds, horizon, "
-                             "incumbent, reductions), repeatable")
+    add_option_argument(parser, "model option of the `ip` method (symmetry, cuts, cut_rounds, horizon, "
+                                "incumbent, reductions), repeatable")
+    parser.add_argument("--initial", metavar="SCHEDULE",
+                        help="a schedule file the model's horizon, eliminations and start values come from "
+                             "(as `kvopt solve -m ip --initial`); verified first")
     parser.add_argument("--time-limit", type=float, help="seconds for the root cut loop (default: none)")
     parser.add_argument("--threads", type=int, default=1, help="HiGHS threads for the cut loop")
     parser.set_defaults(run=guarded(run))
@@ -52,11 +59,9 @@ def run(args: argparse.Namespace) -> int:
     instance = load_instance(args)
     if args.solution:
         return write_schedule_from_solution(args, instance)
-    from kvopt.formulations.export import model_for_export, write_model
-
     file_format = model_format(args)
     model, info = model_for_export(instance, parse_options(args.option), time_limit=args.time_limit,
-                                   threads=args.threads)
+                                   threads=args.threads, initial_schedule=initial_schedule(args, instance))
     write_model(model, args.out, file_format)
     sizes = model.sizes()
     print(f"wrote {args.out}: {sizes['variables']} integer variables, {sizes['rows']} rows, "
@@ -69,18 +74,13 @@ def run(args: argparse.Namespace) -> int:
 
 
 def write_schedule_from_solution(args: argparse.Namespace, instance) -> int:
-    from kvopt.formulations.export import read_solution_file
-    from kvopt.io import write_schedule
-    from kvopt.verify import verify
-
-    if args.option or args.format:
-        raise InputError("--option and --format apply to writing a model, not to reading --solution")
+    if args.option or args.format or args.initial:
+        raise InputError("--option, --format and --initial apply to writing a model, not to reading --solution")
     schedule = read_solution_file(instance, args.solution)
     report = verify(instance, schedule)
     if not report.feasible:
         error(f"{args.solution}: the solution is not a feasible schedule: {report.first_problem()}")
         return EXIT_NEGATIVE
-    from kvopt.schedule import Schedule
     write_schedule(args.out, Schedule(schedule.starts, metadata={"instance": instance.name,
                                                                  "source": args.solution,
                                                                  "objective": report.objective}))

@@ -5,8 +5,8 @@ from __future__ import annotations
 import argparse
 from dataclasses import replace
 
+from kvopt.cli.arguments import positive_int
 from kvopt.cli.common import EXIT_OK, add_json_flag, guarded, print_json
-from kvopt.generate.commands import positive_int
 from kvopt.hardware.memory import GIB, GPUS, MODELS, PAPER_A100_KV_CAPACITY, kv_capacity
 
 NAME = "hardware"

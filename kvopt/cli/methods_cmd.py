@@ -23,11 +23,13 @@ def run(args: argparse.Namespace) -> int:
     specs = all_methods(args.kind)
     if args.json:
         print_json({"methods": [{"name": s.name, "kind": s.kind, "summary": s.summary,
+                                 "uses_initial_schedule": s.uses_initial_schedule,
                                  "options": [{"name": o.name, "type": o.type.__name__, "default": o.default,
                                               "help": o.help} for o in s.options]} for s in specs]})
         return EXIT_OK
     for spec in specs:
-        print(f"{spec.name:<18} {spec.kind:<10} {spec.summary}")
+        starts = " (starts from --initial SCHEDULE when given)" if spec.uses_initial_schedule else ""
+        print(f"{spec.name:<18} {spec.kind:<10} {spec.summary}{starts}")
         for option in spec.options:
             print(f"{'':<18}   -o {option.name}=<{option.type.__name__}> (default {option.default}): "
                   f"{option.help}")

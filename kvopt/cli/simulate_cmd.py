@@ -12,6 +12,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+from kvopt.cli.arguments import add_option_argument, add_rule_arguments, with_rules
 from kvopt.cli.common import (EXIT_OK, add_instance_arguments, add_json_flag, guarded, load_instance,
                               parse_options, print_json)
 from kvopt.errors import InputError
@@ -24,16 +25,11 @@ HELP = "run an online policy in the round-based simulator (see `kvopt methods --
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
-    from kvopt.sim.rules import EVICTION_RULES, VICTIM_RULES
     parser = subparsers.add_parser(NAME, help=HELP, description=HELP)
     add_instance_arguments(parser)
     parser.add_argument("--policy", "-p", required=True, help="policy name (mcsf, mc-benchmark, vllm, ...)")
-    parser.add_argument("--option", "-o", action="append", metavar="KEY=VALUE",
-                        help="policy option, repeatable (listed by `kvopt methods --kind policy`)")
-    parser.add_argument("--eviction", choices=EVICTION_RULES,
-                        help="overflow rule (default: the policy's own)")
-    parser.add_argument("--victim", choices=sorted(VICTIM_RULES), help="eviction victim rule "
-                        "(default: the policy's own)")
+    add_option_argument(parser, "policy option, repeatable (listed by `kvopt methods --kind policy`)")
+    add_rule_arguments(parser)
     parser.add_argument("--batch-time", metavar="SPEC",
                         help="batch-time model: a JSON file, inline JSON, or NAME[:KEY=VALUE,...] "
                              "(e.g. linear:base=0.02,per_kv_token=1e-6); default the instance's, else unit")
@@ -88,10 +84,12 @@ def run(args: argparse.Namespace) -> int:
     instance = load_instance(args)
     if args.predictions:
         instance = apply_predictions(instance, args.predictions, args.prediction_seed)
-    policy = make_policy(args.policy, parse_options(args.option))
+    options = with_rules(args, parse_options(args.option))
+    eviction, victim = options.pop("eviction", None), options.pop("victim", None)
+    policy = make_policy(args.policy, options)
     batch_time = parse_batch_time(args.batch_time)
     trace = DecisionTrace() if args.trace_out else None
-    simulation = simulate(instance, policy, eviction=args.eviction, victim=args.victim,
+    simulation = simulate(instance, policy, eviction=eviction, victim=victim,
                           batch_time=batch_time, observers=[trace] if trace else ())
     metrics = simulation.metrics
     summary = {"instance": instance.name, **simulation.policy, "lengths": simulation.lengths,

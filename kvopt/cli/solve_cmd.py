@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 
+from kvopt.cli.arguments import add_rule_arguments, add_solver_arguments, initial_schedule, with_rules
 from kvopt.cli.common import (EXIT_NEGATIVE, EXIT_OK, add_instance_arguments, add_json_flag, error,
                               guarded, load_instance, parse_options, print_json)
 from kvopt.io import write_schedule
@@ -15,21 +16,11 @@ NAME = "solve"
 HELP = "solve an instance with a method (see `kvopt methods`) and print the verified result"
 
 
-def add_solver_arguments(parser: argparse.ArgumentParser, default_method: str | None) -> None:
-    parser.add_argument("--method", "-m", default=default_method, required=default_method is None,
-                        help="method name (`kvopt methods` lists them)")
-    parser.add_argument("--time-limit", type=float, help="seconds (default: none)")
-    parser.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
-    parser.add_argument("--threads", type=int, default=1, help="solver threads (default 1)")
-    parser.add_argument("--option", "-o", action="append", metavar="KEY=VALUE",
-                        help="method-specific option, repeatable")
-    parser.add_argument("--verbose", "-v", action="store_true", help="print the method's log")
-
-
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(NAME, help=HELP, description=HELP)
     add_instance_arguments(parser)
-    add_solver_arguments(parser, default_method=None)
+    add_solver_arguments(parser, "method name (`kvopt methods` lists them)")
+    add_rule_arguments(parser)
     parser.add_argument("--out", help="write the schedule to this JSON file (only if one was found)")
     add_json_flag(parser)
     parser.set_defaults(run=guarded(run))
@@ -61,7 +52,8 @@ def print_result(result: Result, as_json: bool, verbose: bool) -> None:
 def run(args: argparse.Namespace) -> int:
     instance = load_instance(args)
     result = solve(instance, args.method, time_limit=args.time_limit, seed=args.seed, threads=args.threads,
-                   **parse_options(args.option))
+                   initial_schedule=initial_schedule(args, instance),
+                   **with_rules(args, parse_options(args.option)))
     print_result(result, args.json, args.verbose)
     if result.schedule is None:
         if result.status is Status.TIMEOUT:

@@ -21,7 +21,7 @@ from typing import Any
 
 from kvopt.catalogue import all_methods
 from kvopt.errors import KvoptError
-from kvopt.generate.commands import instances_from_command
+from kvopt.generate.catalogue import command_words, generate
 from kvopt.generate.families import witnesses
 from kvopt.generate.manifest import MANIFEST, read_manifest, write_set
 from kvopt.instance import Instance
@@ -39,30 +39,37 @@ SCHEDULES = "schedules"
 class BundledSet:
     name: str
     description: str
-    commands: tuple[tuple[str, ...], ...]
+    contents: tuple[tuple[str, dict[str, Any]], ...]  # (family, parameters) of kvopt.generate.generate
     kinds: tuple[str, ...]      # kinds of methods tried for best-known values (none: time-based set)
     time_limit: float           # seconds per method and instance
     note: str | None = None
 
+    @property
+    def commands(self) -> tuple[tuple[str, ...], ...]:
+        """The `kvopt generate` words of each part, as the manifest records them."""
+        return tuple(tuple(command_words(family, params)) for family, params in self.contents)
+
 
 ALL_KINDS = ("exact", "heuristic", "policy", "bound")
 SETS = {s.name: s for s in (
-    BundledSet("small", "small instances for exact solvers: the §4.6 counterexample and random ones (n <= 8)",
-               (("homogeneous", "--memory", "9", "--prompt", "1", "--output", "3", "--requests", "5"),
-                *(("random-small", "--count", "6", "--arrivals", arrivals, "--prompts", prompts, "--seed", "0")
+    BundledSet("small", "small instances for exact solvers: the greedy counterexample (M=9, s=1, o=3, n=5) and "
+               "random ones (n <= 8)",
+               (("homogeneous", {"memory": 9, "prompt": 1, "output": 3, "requests": 5}),
+                *(("random-small", {"count": 6, "arrivals": arrivals, "prompts": prompts, "seed": 0})
                   for arrivals in ("zero", "spread") for prompts in ("identical", "heterogeneous"))),
                ALL_KINDS, 10.0),
-    BundledSet("paper-sample", "THE fixed paper-sized sample: 10 instances of each arrival model, seed 0 (§6.1)",
-               (("paper-synthetic", "--count", "10", "--seed", "0"),), ALL_KINDS, 60.0),
-    BundledSet("families", "adversarial and structured families of paper.md §5",
-               (("adversary", "--x", "2", "3", "4", "6", "8"),
-                ("fat-thin", "--memory", "12", "16", "25", "36"),
-                ("staggering", "--known"),
-                ("staggering", "--output", "3", "4", "5", "--requests", "8", "12", "16")),
+    BundledSet("paper-sample", "THE fixed paper-sized sample: 10 instances of each arrival model, seed 0 "
+               "(arXiv 2502.07115, synthetic experiments)",
+               (("paper-synthetic", {"count": 10, "seed": 0}),), ALL_KINDS, 60.0),
+    BundledSet("families", "adversarial and structured families (adversary, fat-thin, staggering)",
+               (("adversary", {"x": [2, 3, 4, 6, 8]}),
+                ("fat-thin", {"memory": [12, 16, 25, 36]}),
+                ("staggering", {"known": True}),
+                ("staggering", {"output": [3, 4, 5], "requests": [8, 12, 16]})),
                ALL_KINDS, 10.0),
     BundledSet("a100", "Llama-2-70B on two A100s, M = 16,492, LMSYS lengths, Poisson arrivals at 10 and 50 "
-               "requests/s, 1,000 requests each (§6.2)",
-               (("a100", "--rate", "10", "50", "--requests", "1000", "--seed", "0"),),
+               "requests/s, 1,000 requests each (arXiv 2502.07115, real-trace experiments)",
+               (("a100", {"rate": [10.0, 50.0], "requests": 1000, "seed": 0}),),
                (), 0.0, note="arrivals are clock times (arrival_unit_s = 0.001 s) for a time-based "
                     "simulation with the a100-llama2-70b batch-time model; a round-level objective would read them as round indices "
                     "(1 ms rounds), which is not the paper's latency in seconds, so no round-level values are "
@@ -125,7 +132,8 @@ def build_set(root: Path, spec: BundledSet, time_limit: float | None = None,
               log: Callable[[str], None] = lambda line: print(line, file=sys.stderr)) -> dict[str, Any]:
     """(Re)generate one set under root/spec.name and fill its manifest's best-known values."""
     directory = root / spec.name
-    generated = [(command, instances_from_command(list(command))) for command in spec.commands]
+    generated = [(command, generate(family, **params))
+                 for command, (family, params) in zip(spec.commands, spec.contents)]
     (directory / MANIFEST).unlink(missing_ok=True)
     for command, instances in generated:
         write_set(directory, instances, "kvopt generate " + shlex.join(command))

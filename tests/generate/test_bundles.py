@@ -9,9 +9,9 @@ import pytest
 
 from kvopt import read_instance, read_schedule, verify
 from kvopt.bounds.trivial import sum_of_outputs
+from kvopt.cli.generate_cmd import instances_from_command
 from kvopt.generate import families
 from kvopt.generate.bundles import SCHEDULES, SETS, best_known
-from kvopt.generate.commands import instances_from_command
 from kvopt.generate.manifest import MANIFEST, read_manifest
 from kvopt.io import instance_to_dict
 

@@ -6,8 +6,9 @@ from pathlib import Path
 import pytest
 
 from kvopt import read_instance
+from kvopt.cli.generate_cmd import instances_from_command
 from kvopt.errors import InputError
-from kvopt.generate.commands import FAMILIES, instances_from_command
+from kvopt.generate.catalogue import FAMILIES
 from kvopt.generate.manifest import read_manifest
 from conftest import ROOT, run_cli
 
