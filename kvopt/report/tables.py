@@ -20,7 +20,9 @@ from collections.abc import Iterable, Mapping
 from dataclasses import astuple, dataclass, fields
 from typing import Any
 
-FAILED = ("error", "timeout", "infeasible")
+from kvopt.result import Status
+
+FAILED = (Status.ERROR, Status.TIMEOUT, Status.INFEASIBLE)  # statuses of jobs that give no figure
 FORMATS = ("markdown", "latex", "csv")
 
 

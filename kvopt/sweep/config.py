@@ -9,6 +9,8 @@
     grace = 10.0                     # guard: kill a job still running time_limit + grace seconds in
     max_job_seconds = 600.0          # guard for jobs without a time limit (default: none)
     plugins = ["mylab.methods"]      # modules imported by every worker (they register methods)
+    initial = "best"                 # exact methods and bounds start from the best recorded schedule
+                                     # of their instance ("none": from their own construction)
 
     [[instances]]                    # kvopt.sweep.sources: files or a generator
     path = "../../instances/paper-sample"
@@ -25,7 +27,10 @@
     seeds = [0]                      # per-method overrides of seeds and time_limits
     time_limits = [60.0]
 
-The grid is instances x methods (with their option grids) x seeds x time limits.
+The grid is instances x methods (with their option grids) x seeds x time limits. With initial = "best"
+(the default) the jobs of methods that take an initial schedule (`kvopt methods`: ip, lp, cpsat, exact)
+run after the others, each starting from the best verified non-preemptive schedule recorded for its
+instance in the results file, as `kvopt certify` hands its best schedule on.
 """
 
 from __future__ import annotations
@@ -43,7 +48,8 @@ from kvopt.sweep.jobs import Job, canonical_json, get_job_kind, import_plugins, 
 from kvopt.sweep.sources import load_source, reject_unknown, take
 
 TOP_KEYS = {"name", "results", "seeds", "time_limits", "threads", "grace", "max_job_seconds", "plugins",
-            "instances", "methods"}
+            "initial", "instances", "methods"}
+INITIAL = ("best", "none")
 DEFAULT_GRACE = 10.0
 
 
@@ -68,6 +74,7 @@ class SweepConfig:
     plugins: tuple[str, ...]
     sources: tuple[Mapping[str, Any], ...]
     methods: tuple[MethodEntry, ...]
+    initial: str = "best"
 
     def guard(self, time_limit: float | None) -> float | None:
         """Wall-clock seconds after which a job is killed."""
@@ -101,6 +108,9 @@ def load_config(path: str | Path) -> SweepConfig:
     if threads < 1:
         raise InputError(f"'threads' must be positive, got {threads}", where)
     grace = float(_positive(take(data, "grace", (int, float), where, default=DEFAULT_GRACE), "grace", where))
+    initial = take(data, "initial", str, where, default="best")
+    if initial not in INITIAL:
+        raise InputError(f"'initial' must be one of {', '.join(INITIAL)}, got {initial!r}", where)
     max_job = take(data, "max_job_seconds", (int, float), where)
     sources = take(data, "instances", list, where, default=[])
     methods = take(data, "methods", list, where, default=[])
@@ -119,7 +129,7 @@ def load_config(path: str | Path) -> SweepConfig:
                        threads=threads, grace=grace,
                        max_job_seconds=None if max_job is None else float(_positive(max_job, "max_job_seconds",
                                                                                       where)),
-                       plugins=plugins, sources=tuple(sources), methods=tuple(entries))
+                       plugins=plugins, sources=tuple(sources), methods=tuple(entries), initial=initial)
 
 
 def expand_jobs(config: SweepConfig) -> tuple[list[Job], dict[str, str]]:
@@ -132,6 +142,7 @@ def expand_jobs(config: SweepConfig) -> tuple[list[Job], dict[str, str]]:
             digest = instance_digest(content)
             contents[digest] = canonical_json(content)
             for entry in config.methods:
+                uses_initial = config.initial == "best" and _takes_initial(entry)
                 for time_limit in entry.time_limits:
                     for seed in entry.seeds:
                         job = Job(instance_name=instance.name or digest[:12], instance_hash=digest,
@@ -139,9 +150,15 @@ def expand_jobs(config: SweepConfig) -> tuple[list[Job], dict[str, str]]:
                                   memory=instance.memory, kind=entry.kind, method=entry.name,
                                   label=entry.label, options=dict(entry.options), seed=seed,
                                   time_limit=time_limit, threads=config.threads,
-                                  guard_s=config.guard(time_limit), plugins=config.plugins)
+                                  guard_s=config.guard(time_limit), plugins=config.plugins,
+                                  uses_initial=uses_initial)
                         jobs.setdefault(job.key, job)
     return list(jobs.values()), contents
+
+
+def _takes_initial(entry: MethodEntry) -> bool:
+    from kvopt.catalogue import get_method
+    return entry.kind == "solve" and get_method(entry.name).uses_initial_schedule
 
 
 def _method_entries(method: Any, where: str, seeds: tuple[int, ...], time_limits: tuple[float | None, ...],

@@ -22,7 +22,8 @@ from concurrent.futures.process import BrokenProcessPool
 from typing import Any
 
 from kvopt.errors import InputError, SolveError
-from kvopt.sweep.jobs import ERROR, Job
+from kvopt.result import Status
+from kvopt.sweep.jobs import Job
 from kvopt.sweep.worker import execute, failed_row
 
 EXECUTORS = ("local", "dask", "dask-local")
@@ -80,7 +81,7 @@ class Executor:
 def _row(job: Job, result: Any, failure: BaseException | None) -> dict[str, Any]:
     if failure is None:
         return result
-    return failed_row(job, ERROR, f"executor failure: {type(failure).__name__}: {failure}")
+    return failed_row(job, Status.ERROR.value, f"executor failure: {type(failure).__name__}: {failure}")
 
 
 class LocalExecutor(Executor):

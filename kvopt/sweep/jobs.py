@@ -13,7 +13,9 @@ simulations with a few lines:
 where `run(instance, method, *, time_limit, seed, threads, options) -> kvopt.Result` and
 `check(method, options, time_limit, seed, threads)` raises InputError for an unknown method or bad
 options (called once per job before the sweep starts, so a typo fails fast). Whatever the kind, the
-schedule it returns is checked again here by `kvopt.verify`.
+schedule it returns is checked again here by `kvopt.verify`. A "solve" job of a method that takes an
+initial schedule may carry one (`initial_json`, chosen by the runner; not part of the key): `run` then
+also receives `initial_schedule=`.
 """
 
 from __future__ import annotations
@@ -27,9 +29,9 @@ from typing import Any
 
 from kvopt.errors import InputError
 from kvopt.instance import Instance
-from kvopt.result import Result
+from kvopt.result import Result, Status
+from kvopt.schedule import Schedule
 
-ERROR = "error"  # status of a job that raised or crashed (the other statuses are kvopt.Status values)
 
 
 @dataclass(frozen=True)
@@ -55,9 +57,10 @@ def get_job_kind(name: str) -> JobKind:
 
 
 def _run_solve(instance: Instance, method: str, *, time_limit: float | None, seed: int, threads: int,
-               options: Mapping[str, Any]) -> Result:
+               options: Mapping[str, Any], initial_schedule: Schedule | None = None) -> Result:
     from kvopt.solve import solve
-    return solve(instance, method, time_limit=time_limit, seed=seed, threads=threads, **options)
+    return solve(instance, method, time_limit=time_limit, seed=seed, threads=threads,
+                 initial_schedule=initial_schedule, **options)
 
 
 def _check_solve(method: str, options: Mapping[str, Any], time_limit: float | None, seed: int,
@@ -106,12 +109,16 @@ class Job:
     threads: int
     guard_s: float | None = None
     plugins: tuple[str, ...] = ()
+    uses_initial: bool = False          # a "solve" job whose method takes an initial schedule, in a sweep
+    initial_json: str | None = None     # that hands one on (the runner fills it in)
     key: str = field(init=False)
 
     def __post_init__(self) -> None:
         identity = {"instance_hash": self.instance_hash, "instance": self.instance_name, "kind": self.kind,
                     "method": self.method, "options": self.options, "seed": self.seed,
                     "time_limit": self.time_limit, "threads": self.threads}
+        if self.uses_initial:
+            identity["initial"] = "best recorded"
         object.__setattr__(self, "key", hashlib.sha256(canonical_json(identity).encode()).hexdigest())
 
 
@@ -129,13 +136,15 @@ def run_job(job: Job) -> dict[str, Any]:
 
     Exceptions propagate: the caller records them as the job's error.
     """
-    from kvopt.io import instance_from_dict, schedule_to_dict
+    from kvopt.io import instance_from_dict, schedule_from_dict, schedule_to_dict
     from kvopt.verify import verify
 
     import_plugins(job.plugins)
     instance = instance_from_dict(json.loads(job.instance_json))
+    initial = {} if job.initial_json is None else {
+        "initial_schedule": schedule_from_dict(json.loads(job.initial_json))}
     result = get_job_kind(job.kind).run(instance, job.method, time_limit=job.time_limit, seed=job.seed,
-                                        threads=job.threads, options=job.options)
+                                        threads=job.threads, options=job.options, **initial)
     outcome: dict[str, Any] = {
         "status": result.status.value, "objective": result.objective, "lower_bound": result.lower_bound,
         "gap": result.gap, "runtime_s": result.runtime_s, "verdict": None, "peak_memory": None,
@@ -149,6 +158,6 @@ def run_job(job: Job) -> dict[str, Any]:
                        peak_memory=report.peak_memory, makespan=report.makespan,
                        schedule=canonical_json(schedule_to_dict(result.schedule)))
         if not report.feasible:
-            outcome.update(status=ERROR, gap=None,
+            outcome.update(status=Status.ERROR.value, gap=None,
                            error=f"the verifier rejects the schedule: {report.first_problem()}")
     return outcome

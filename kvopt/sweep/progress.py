@@ -11,6 +11,8 @@ import time
 from collections import Counter
 from typing import TextIO
 
+from kvopt.result import Status
+
 
 def clock(seconds: float) -> str:
     seconds = int(round(seconds))
@@ -36,7 +38,7 @@ class Progress:
         filled = int(self.width * fraction)
         eta = clock(elapsed / self.done * (self.total - self.done)) if self.done else "?"
         problems = ", ".join(f"{count} {status}" for status, count in sorted(self.statuses.items())
-                             if status in ("error", "timeout"))
+                             if status in (Status.ERROR, Status.TIMEOUT))
         return (f"[{'#' * filled}{'.' * (self.width - filled)}] {self.done}/{self.total} jobs "
                 f"{100 * fraction:3.0f}%  elapsed {clock(elapsed)}  ETA {eta}"
                 + (f"  ({problems})" if problems else ""))

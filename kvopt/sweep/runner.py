@@ -3,6 +3,9 @@
 Resuming is the same command again: a job whose key is in the results file is never run again (with
 `retry_failed`, jobs recorded with an error — raised, crashed, killed by the guard — run once more).
 Rows are committed one by one, so an interrupted sweep keeps everything that finished.
+
+Jobs that take an initial schedule (kvopt.sweep.config, `initial`) run in a second wave, each handed
+the best verified non-preemptive schedule recorded for its instance once the first wave is in.
 """
 
 from __future__ import annotations
@@ -10,13 +13,14 @@ from __future__ import annotations
 import time
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from kvopt.io import schedule_to_dict
 from kvopt.sweep.config import SweepConfig, expand_jobs
 from kvopt.sweep.executors import check_arguments, open_executor
-from kvopt.sweep.jobs import Job
+from kvopt.sweep.jobs import Job, canonical_json
 from kvopt.sweep.progress import Progress
 from kvopt.sweep.store import ResultsStore
 
@@ -51,6 +55,14 @@ def pending(jobs: list[Job], store: ResultsStore, retry_failed: bool = False) ->
     return [job for job in jobs if job.key not in recorded or (retry_failed and recorded[job.key][1] is not None)]
 
 
+def with_best_schedule(job: Job, store: ResultsStore) -> Job:
+    """The job handed the best verified non-preemptive schedule recorded for its instance (if any)."""
+    found = store.best_schedule(job.instance_hash)
+    if found is None:
+        return job
+    return replace(job, initial_json=canonical_json(schedule_to_dict(found[0])))
+
+
 def run_sweep(config: SweepConfig, results: str | Path | None = None, *, executor: str = "local",
               scheduler: str | None = None, workers: int | None = None, retry_failed: bool = False,
               progress: bool = True, dry_run: bool = False,
@@ -76,16 +88,21 @@ def run_sweep(config: SweepConfig, results: str | Path | None = None, *, executo
         summary.startup_s = time.perf_counter() - clock
         store.add_instances(contents)
         bar = Progress(len(todo)) if progress else None
+        first = [job for job in todo if not job.uses_initial]
+        second = [job for job in todo if job.uses_initial]
         try:
-            for row in pool.run(todo):
-                store.add(row)
-                summary.executed += 1
-                summary.statuses[row["status"]] += 1
-                summary.errors += row["error"] is not None
-                if bar:
-                    bar.update(row["status"])
-                if on_row:
-                    on_row(row)
+            for wave in (first, second):
+                if wave is second:
+                    wave = [with_best_schedule(job, store) for job in wave]
+                for row in pool.run(wave) if wave else ():
+                    store.add(row)
+                    summary.executed += 1
+                    summary.statuses[row["status"]] += 1
+                    summary.errors += row["error"] is not None
+                    if bar:
+                        bar.update(row["status"])
+                    if on_row:
+                        on_row(row)
         finally:
             summary.run_s = time.perf_counter() - clock - summary.startup_s
             if bar:

@@ -105,6 +105,22 @@ class ResultsStore:
         wanted = None if keys is None else set(keys)
         return [dict(zip(COLUMNS, row)) for row in rows if wanted is None or row[0] in wanted]
 
+    def best_schedule(self, instance_hash: str) -> tuple[Schedule, int] | None:
+        """The recorded schedule of least objective for an instance among jobs whose schedule the
+        verifier accepted as non-preemptive (verdict 'feasible'), as one start per request (runs of
+        restarted requests dropped: their last runs are the same schedule), with its objective;
+        ties go to the earliest label."""
+        from kvopt.io import schedule_from_dict
+        found = self._db.execute(
+            "SELECT r.label, r.objective, s.schedule FROM results r JOIN schedules s USING (job_key) "
+            "WHERE r.instance_hash = ? AND r.verdict = 'feasible' AND r.error IS NULL "
+            "AND s.schedule IS NOT NULL ORDER BY r.objective, r.label LIMIT 1", (instance_hash,)).fetchone()
+        if found is None:
+            return None
+        label, objective, text = found
+        starts = schedule_from_dict(json.loads(text)).starts
+        return Schedule(starts, metadata={"method": label}), objective
+
     def schedule(self, job_key: str) -> Schedule | None:
         from kvopt.io import schedule_from_dict
         found = self._db.execute("SELECT schedule FROM schedules WHERE job_key = ?", (job_key,)).fetchone()

@@ -15,11 +15,11 @@ from functools import lru_cache
 from importlib import metadata
 from typing import Any
 
+from kvopt.result import Status
 from kvopt.sweep.isolate import call_isolated
-from kvopt.sweep.jobs import ERROR, Job, canonical_json, import_plugins, run_job
+from kvopt.sweep.jobs import Job, canonical_json, import_plugins, run_job
 
 SOLVER_PACKAGES = ("numpy", "highspy", "ortools", "pyomo", "scipy")
-TIMEOUT = "timeout"
 
 # The columns a row holds, in store order (kvopt.sweep.store creates its table from this list).
 COLUMNS = ("job_key", "instance", "instance_hash", "requests", "memory", "kind", "method", "label",
@@ -68,9 +68,9 @@ def execute(job: Job) -> dict[str, Any]:
     isolated = call_isolated(run_job, job, job.guard_s)
     wall = time.perf_counter() - clock
     if isolated.killed:
-        return failed_row(job, TIMEOUT, isolated.error, wall_s=wall)
+        return failed_row(job, Status.TIMEOUT.value, isolated.error, wall_s=wall)
     if isolated.error is not None:
-        return failed_row(job, ERROR, isolated.error, isolated.traceback, wall_s=wall)
+        return failed_row(job, Status.ERROR.value, isolated.error, isolated.traceback, wall_s=wall)
     row = dict.fromkeys(COLUMNS)
     row.update(job_columns(job), **isolated.value, wall_s=wall, finished_at=_now(), **environment())
     return row

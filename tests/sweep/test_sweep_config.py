@@ -114,6 +114,8 @@ def test_option_grid_and_labels(tmp_path, instances):
     ('seeds = []\n[[instances]]\npath = "instances"\n[[methods]]\nname = "fcfs"\n', "'seeds' must be a non-empty"),
     ('plugins = ["no.such.module"]\n', "cannot import plugin module 'no.such.module'"),
     ('[[instances\n', "malformed TOML"),
+    ('initial = "always"\n[[instances]]\npath = "instances"\n[[methods]]\nname = "fcfs"\n',
+     "'initial' must be one of best, none"),
 ])
 def test_bad_configs_fail_before_anything_runs(tmp_path, instances, body, message):
     with pytest.raises(InputError) as caught:

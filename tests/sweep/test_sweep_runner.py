@@ -194,3 +194,29 @@ def test_a_preemptive_run_is_recorded_with_its_own_verdict(tmp_path):
     with ResultsStore(tmp_path / "r.sqlite") as store:
         verdicts = {row["method"]: (row["verdict"], row["objective"]) for row in store.rows()}
     assert verdicts == {"vllm": ("preemptive", 21), "fcfs": ("feasible", 27)}
+
+
+def test_exact_methods_start_from_the_best_recorded_schedule(tmp_path):
+    """fluid finds 25 on tiny-a (fcfs 27): the exact method runs after both and is handed fluid's
+    schedule; with initial = "none" it starts from its own construction."""
+    tiny_instances(tmp_path / "instances")
+    body = """
+        [[instances]]
+        path = "instances/tiny-a.json"
+        [[methods]]
+        name = "exact"
+        [[methods]]
+        name = "fcfs"
+        [[methods]]
+        name = "fluid"
+        """
+    run_sweep(load_config(write_config(tmp_path / "best.toml", body)), tmp_path / "best.sqlite", workers=1,
+              progress=False)
+    run_sweep(load_config(write_config(tmp_path / "none.toml", 'initial = "none"\n' + body)),
+              tmp_path / "none.sqlite", workers=1, progress=False)
+    for results, started_from in (("best.sqlite", "initial schedule (fluid)"), ("none.sqlite", "fcfs")):
+        with ResultsStore(tmp_path / results) as store:
+            exact = next(row for row in store.rows() if row["method"] == "exact")
+        info = json.loads(exact["info"])
+        assert info["incumbent_method"] == started_from and exact["objective"] == 25
+    assert info["incumbent_objective"] == 27 and "initial_objective" not in info
