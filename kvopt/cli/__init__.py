@@ -1,4 +1,7 @@
-"""The `kvopt` command. Each verb is a module with NAME, HELP, add_parser(subparsers) and run(args)."""
+"""The `kvopt` command. Each verb is a module with NAME, HELP, add_parser(subparsers) and run(args).
+
+`kvopt --plugin MODULE_OR_FILE.py VERB ...` imports a user's module first, so the methods it registers
+are there for every verb (`kvopt --plugin my_heuristic.py solve INSTANCE -m my-heuristic`)."""
 
 from __future__ import annotations
 
@@ -6,6 +9,9 @@ import argparse
 import importlib
 import sys
 
+from kvopt.cli.common import EXIT_INPUT, error
+from kvopt.errors import InputError
+from kvopt.plugins import import_plugins
 from kvopt.version import __version__
 
 VERBS = [
@@ -32,6 +38,9 @@ def build_parser() -> argparse.ArgumentParser:
         prog="kvopt", description="Exact optima, certified bounds and online policies for LLM inference "
                                   "scheduling under KV-cache memory limits.")
     parser.add_argument("--version", action="version", version=f"kvopt {__version__}")
+    parser.add_argument("--plugin", action="append", default=[], metavar="MODULE",
+                        help="import this module (a name, or a .py file) first: it registers its own "
+                             "methods, policies or generators; repeatable")
     subparsers = parser.add_subparsers(dest="verb", metavar="VERB")
     for module in VERBS:
         importlib.import_module(module).add_parser(subparsers)
@@ -44,4 +53,9 @@ def main(argv: list[str] | None = None) -> int:
     if not getattr(args, "run", None):
         parser.print_help(sys.stderr)
         return 2
+    try:
+        import_plugins(args.plugin)
+    except InputError as problem:
+        error(str(problem))
+        return EXIT_INPUT
     return args.run(args)

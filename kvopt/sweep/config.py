@@ -8,7 +8,8 @@
     threads = 1                      # solver threads per job
     grace = 10.0                     # guard: kill a job still running time_limit + grace seconds in
     max_job_seconds = 600.0          # guard for jobs without a time limit (default: none)
-    plugins = ["mylab.methods"]      # modules imported by every worker (they register methods)
+    plugins = ["mylab.methods"]      # modules imported by every worker (they register methods); a
+                                     # .py file is read relative to this file
     initial = "best"                 # exact methods and bounds start from the best recorded schedule
                                      # of their instance ("none": from their own construction)
 
@@ -44,7 +45,8 @@ from typing import Any
 
 from kvopt.errors import InputError
 from kvopt.io import instance_to_dict
-from kvopt.sweep.jobs import Job, canonical_json, get_job_kind, import_plugins, instance_digest
+from kvopt.plugins import import_plugins
+from kvopt.sweep.jobs import Job, canonical_json, get_job_kind, instance_digest
 from kvopt.sweep.sources import load_source, reject_unknown, take
 
 TOP_KEYS = {"name", "results", "seeds", "time_limits", "threads", "grace", "max_job_seconds", "plugins",
@@ -97,7 +99,8 @@ def load_config(path: str | Path) -> SweepConfig:
         raise InputError(f"unknown key(s) {', '.join(unknown)} (allowed: {', '.join(sorted(TOP_KEYS))})", where)
     name = take(data, "name", str, where, default=path.stem)
     results = take(data, "results", str, where)
-    plugins = tuple(_strings(take(data, "plugins", list, where, default=[]), "plugins", where))
+    plugins = tuple(_plugin(name, path.parent) for name in
+                    _strings(take(data, "plugins", list, where, default=[]), "plugins", where))
     try:
         import_plugins(plugins)
     except InputError as error:
@@ -198,6 +201,11 @@ def _method_entries(method: Any, where: str, seeds: tuple[int, ...], time_limits
         entry_label = (label or name) + (f"[{', '.join(f'{k}={v}' for k, v in shown.items())}]" if shown else "")
         entries.append(MethodEntry(kind, name, entry_label, chosen, seeds, time_limits))
     return entries
+
+
+def _plugin(name: str, directory: Path) -> str:
+    """A plugin as every worker can import it: a .py file as an absolute path."""
+    return str((directory / name).resolve()) if name.endswith(".py") else name
 
 
 def _strings(values: list, key: str, where: str) -> list[str]:

@@ -21,7 +21,6 @@ also receives `initial_schedule=`.
 from __future__ import annotations
 
 import hashlib
-import importlib
 import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -29,6 +28,7 @@ from typing import Any
 
 from kvopt.errors import InputError
 from kvopt.instance import Instance
+from kvopt.plugins import import_plugins
 from kvopt.result import Result, Status
 from kvopt.schedule import Schedule
 
@@ -120,15 +120,6 @@ class Job:
         if self.uses_initial:
             identity["initial"] = "best recorded"
         object.__setattr__(self, "key", hashlib.sha256(canonical_json(identity).encode()).hexdigest())
-
-
-def import_plugins(plugins: tuple[str, ...]) -> None:
-    """Import the modules a sweep names under `plugins` (they register methods, kinds, generators)."""
-    for module in plugins:
-        try:
-            importlib.import_module(module)
-        except ImportError as error:
-            raise InputError(f"cannot import plugin module {module!r}: {error}") from None
 
 
 def run_job(job: Job) -> dict[str, Any]:

@@ -15,9 +15,10 @@ from functools import lru_cache
 from importlib import metadata
 from typing import Any
 
+from kvopt.plugins import import_plugins
 from kvopt.result import Status
 from kvopt.sweep.isolate import call_isolated
-from kvopt.sweep.jobs import Job, canonical_json, import_plugins, run_job
+from kvopt.sweep.jobs import Job, canonical_json, run_job
 
 SOLVER_PACKAGES = ("numpy", "highspy", "ortools", "pyomo", "scipy")
 
