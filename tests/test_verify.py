@@ -5,7 +5,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from kvopt import Instance, Request, Run, Schedule, verify
-from naive import memory_per_round, total_latency
+from tests.oracles import memory_per_round, total_latency
 
 
 def test_staggered_schedule_of_the_counterexample_is_optimal_value(greedy_counterexample):

@@ -1,11 +1,10 @@
 """Every registered lower bound against brute-force optima (formulations/lower-bounds.md)."""
 
 import pytest
-from brute import brute_force_optimum
-from tiny import random_tiny
 
 from kvopt import solve
 from kvopt.catalogue import all_methods
+from tests.oracles import brute_force_optimum, random_instance
 
 BOUNDS = sorted(spec.name for spec in all_methods() if spec.kind == "bound" and not spec.name.startswith("test-"))
 CASES = [(seed, arrivals, same_prompt) for arrivals in (False, True) for same_prompt in (False, True)
@@ -18,7 +17,7 @@ def test_the_issue_bounds_are_registered():
 
 @pytest.mark.parametrize("seed, arrivals, same_prompt", CASES)
 def test_no_bound_exceeds_the_optimum(seed, arrivals, same_prompt):
-    instance = random_tiny(seed, n=5, arrivals=arrivals, same_prompt=same_prompt)
+    instance = random_instance(seed, 5, memory=(6, 14), arrivals=arrivals, same_prompt=same_prompt)
     optimum = brute_force_optimum(instance)
     for name in BOUNDS:
         value = solve(instance, name, time_limit=30).lower_bound

@@ -3,13 +3,13 @@
 from fractions import Fraction
 
 import pytest
-from brute import brute_force_optimum
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from kvopt import InputError, Instance, Request
 from kvopt.bounds.volume import family_bound, identity_transform
 from kvopt.bounds.paper_lemma import lemma47_value
+from tests.oracles import brute_force_optimum
 
 
 def test_value_by_hand(greedy_counterexample):

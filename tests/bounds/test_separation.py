@@ -2,12 +2,11 @@
 
 import numpy as np
 import pytest
-from brute import brute_force_optimum
 from hypothesis import given, settings
-from tiny import random_tiny, tiny_instances
 
 from kvopt import InputError, Instance, Request, solve
 from kvopt.bounds.separation import machine_lengths, separation_bound
+from tests.oracles import brute_force_optimum, random_instance, small_instances
 
 
 def test_two_full_requests_run_one_after_the_other():
@@ -26,12 +25,12 @@ def test_machine_length_uses_the_smallest_other_peak():
 
 @pytest.mark.parametrize("seed", range(40))
 def test_never_above_the_optimum_paper_like(seed):
-    instance = random_tiny(seed, n=5, arrivals=seed % 2 == 0)
+    instance = random_instance(seed, 5, memory=(6, 14), arrivals=seed % 2 == 0)
     assert separation_bound(instance)[0] <= brute_force_optimum(instance)
 
 
 @settings(max_examples=150, deadline=None)
-@given(tiny_instances())
+@given(small_instances())
 def test_never_above_the_optimum_and_never_below_the_volume_bound(instance):
     value = separation_bound(instance)[0]
     assert value <= brute_force_optimum(instance)

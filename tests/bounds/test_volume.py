@@ -1,12 +1,11 @@
 """`volume`, `volume-dff`: SRPT on memory volumes (and dual-feasible transforms), per position with a_i + o_i."""
 
 import pytest
-from brute import brute_force_optimum
 from hypothesis import given, settings
-from tiny import random_tiny, tiny_instances
 
 from kvopt import Instance, Request, solve
 from kvopt.bounds.volume import family_bound, identity_transform, srpt_completions, transforms
+from tests.oracles import brute_force_optimum, random_instance, small_instances
 
 
 def same(n, memory, prompt, output, arrival=0):
@@ -44,7 +43,7 @@ def test_arrivals_shift_the_bound():
 
 @pytest.mark.parametrize("seed", range(40))
 def test_never_above_the_optimum_paper_like(seed):
-    instance = random_tiny(seed, n=5, arrivals=seed % 2 == 1)
+    instance = random_instance(seed, 5, memory=(6, 14), arrivals=seed % 2 == 1)
     optimum = brute_force_optimum(instance)
     for method in ("volume", "volume-dff"):
         value = solve(instance, method).lower_bound
@@ -52,13 +51,13 @@ def test_never_above_the_optimum_paper_like(seed):
 
 
 @settings(max_examples=150, deadline=None)
-@given(tiny_instances())
+@given(small_instances())
 def test_never_above_the_optimum(instance):
     assert family_bound(instance, transforms(instance.memory))[0] <= brute_force_optimum(instance)
 
 
 @settings(max_examples=100, deadline=None)
-@given(tiny_instances(arrivals=False), tiny_instances(max_requests=1, arrivals=False))
+@given(small_instances(arrivals=False), small_instances(max_requests=1, arrivals=False))
 def test_adding_a_request_never_lowers_the_all_at_zero_bound(instance, extra):
     """All at round 0, a superset's (k+1)-th completion bound is no earlier than the subset's k-th one,
     and its first one is at least the smallest output."""
@@ -72,7 +71,7 @@ def test_adding_a_request_never_lowers_the_all_at_zero_bound(instance, extra):
 
 
 @settings(max_examples=60, deadline=None)
-@given(tiny_instances())
+@given(small_instances())
 def test_request_order_does_not_matter(instance):
     reversed_ = instance.replace_requests(instance.requests[::-1])
     family = transforms(instance.memory)

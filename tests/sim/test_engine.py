@@ -7,7 +7,7 @@ from kvopt import Instance, Request, SolveError, verify
 from kvopt.errors import InputError
 from kvopt.policies import make_policy
 from kvopt.sim import DecisionTrace, MemoryOverflow, Policy, simulate
-from naive import memory_per_round, total_latency
+from tests.oracles import memory_per_round, total_latency
 
 
 class Spy(Policy):

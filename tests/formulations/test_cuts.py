@@ -7,13 +7,13 @@ import random
 
 import numpy as np
 from conftest import homogeneous
-from small_instances import random_small_instance
 
 from kvopt import verify
 from kvopt.formulations.cuts import cut_rows, separate
 from kvopt.formulations.highs_solver import root_bound, solve_lp, to_highs
 from kvopt.formulations.timeindexed import build_time_indexed
 from kvopt.schedule import Schedule
+from tests.oracles import random_instance
 
 
 def random_feasible_starts(instance, rng):
@@ -38,9 +38,10 @@ def all_cuts(model, levels=(1, 2, 3)):
 
 def test_every_cut_holds_for_random_feasible_schedules():
     rng = random.Random(7)
+    draws = np.random.default_rng(7)
     checked = 0
     for _ in range(25):
-        instance = random_small_instance(rng, max_output=6)
+        instance = random_instance(draws, (1, 8), max_output=6, arrivals=None, max_arrival=6, same_prompt=None, twins=0.2)
         for _ in range(4):
             starts = random_feasible_starts(instance, rng)
             assert verify(instance, Schedule(starts)).feasible

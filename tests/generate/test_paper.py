@@ -7,7 +7,7 @@ import pytest
 from kvopt import InputError, read_instance
 from kvopt.generate import paper_synthetic, paper_synthetic_set
 
-SAMPLE = Path(__file__).resolve().parent.parent / "instances" / "paper-sample"
+SAMPLE = Path(__file__).resolve().parents[2] / "instances" / "paper-sample"
 
 
 @pytest.mark.parametrize("model", [1, 2])

@@ -6,30 +6,13 @@ import numpy as np
 import pytest
 
 from conftest import ROOT, homogeneous, run_cli
-from exact_brute_force import brute_force_optimum
 from kvopt import InputError, Instance, Request, Status, read_instance, solve
 from kvopt.exact.classes import request_classes
 from kvopt.exact.node_bounds import NodeBounds
+from tests.oracles import brute_force_optimum, random_instance
 
 PAPER_VALUES = {(9, 1, 3, 5): (25, 27), (9, 1, 3, 6): (33, 36), (11, 1, 4, 5): (34, 36),
                 (11, 1, 4, 6): (45, 48), (12, 1, 4, 6): (42, 43)}   # paper.md §4.6 / §5.4: OPT, greedy
-
-
-def random_small(rng: np.random.Generator, n: int, arrivals: bool, identical: bool) -> Instance:
-    memory = int(rng.integers(4, 13))
-    shared = int(rng.integers(1, 4))
-    requests = []
-    for k in range(n):
-        prompt = shared if identical else int(rng.integers(1, 4))
-        prompt = min(prompt, memory - 1)
-        output = int(rng.integers(1, min(5, memory - prompt) + 1))
-        arrival = int(rng.integers(0, 5)) if arrivals else 0
-        requests.append(Request(f"r{k}", arrival, prompt, output))
-    return Instance(memory, tuple(requests))
-
-
-def as_tuples(instance: Instance) -> list[tuple[int, int, int]]:
-    return [(r.arrival, r.prompt, r.output) for r in instance.requests]
 
 
 @pytest.mark.parametrize("parameters", sorted(PAPER_VALUES))
@@ -52,10 +35,10 @@ def test_agrees_with_brute_force_on_random_small_instances(arrivals, identical):
     rng = np.random.default_rng([5, arrivals, identical])
     for trial in range(30):
         n = int(rng.integers(1, 7)) if trial % 10 else 7
-        instance = random_small(rng, n, arrivals, identical)
+        instance = random_instance(rng, n, memory=(4, 12), max_output=5, arrivals=arrivals, same_prompt=identical)
         if n == 7 and not arrivals and not identical:
             continue   # the brute force alone takes seconds there
-        expected = brute_force_optimum(instance.memory, as_tuples(instance))
+        expected = brute_force_optimum(instance)
         result = solve(instance, "exact")
         assert result.status is Status.OPTIMAL, instance
         assert result.objective == expected, instance
@@ -65,7 +48,7 @@ def test_agrees_with_brute_force_on_random_small_instances(arrivals, identical):
 def test_each_rule_can_be_switched_off_without_changing_the_optimum(option):
     rng = np.random.default_rng(17)
     for _ in range(8):
-        instance = random_small(rng, 6, arrivals=bool(rng.integers(0, 2)), identical=False)
+        instance = random_instance(rng, 6, memory=(4, 12), max_output=5, arrivals=None)
         with_rule = solve(instance, "exact").objective
         assert solve(instance, "exact", **{option: False}).objective == with_rule
 
@@ -73,12 +56,11 @@ def test_each_rule_can_be_switched_off_without_changing_the_optimum(option):
 def test_node_bounds_at_the_root_never_exceed_the_optimum():
     rng = np.random.default_rng(23)
     for _ in range(40):
-        instance = random_small(rng, int(rng.integers(2, 7)), arrivals=bool(rng.integers(0, 2)),
-                                identical=False)
+        instance = random_instance(rng, (2, 6), memory=(4, 12), max_output=5, arrivals=None)
         classes = request_classes(instance)
         bound = NodeBounds(instance.memory, classes).remaining(0, (0,) * len(classes), (), (), 0)
         latency_bound = bound + sum(r.output - r.arrival for r in instance.requests)
-        assert latency_bound <= brute_force_optimum(instance.memory, as_tuples(instance))
+        assert latency_bound <= brute_force_optimum(instance)
 
 
 def test_the_chain_bound_sees_that_big_requests_cannot_overlap():
@@ -96,8 +78,8 @@ def test_the_chain_bound_sees_that_big_requests_cannot_overlap():
 def test_node_limits_give_valid_bounds_and_never_a_wrong_optimum():
     rng = np.random.default_rng(31)
     for _ in range(12):
-        instance = random_small(rng, 6, arrivals=bool(rng.integers(0, 2)), identical=False)
-        optimum = brute_force_optimum(instance.memory, as_tuples(instance))
+        instance = random_instance(rng, 6, memory=(4, 12), max_output=5, arrivals=None)
+        optimum = brute_force_optimum(instance)
         for limit in (1, 3, 10, 40):
             result = solve(instance, "exact", max_nodes=limit, dive_every=0)
             assert result.lower_bound <= optimum <= result.objective

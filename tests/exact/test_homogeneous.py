@@ -6,9 +6,9 @@ import numpy as np
 import pytest
 
 from conftest import homogeneous, run_cli
-from exact_brute_force import brute_force_optimum
 from kvopt import InputError, Instance, Request, Status, solve
 from kvopt.exact.homogeneous import homogeneous_dp, window_fits
+from tests.oracles import brute_force_optimum
 
 
 def grid(max_memory: int, max_output: int, max_n: int):
@@ -51,7 +51,7 @@ def test_identical_requests_with_arrivals_match_the_brute_force():
         output = int(rng.integers(1, min(5, memory - prompt) + 1))
         arrivals = sorted(int(a) for a in rng.integers(0, 6, int(rng.integers(1, 7))))
         instance = Instance(memory, tuple(Request(f"r{k}", a, prompt, output) for k, a in enumerate(arrivals)))
-        expected = brute_force_optimum(memory, [(a, prompt, output) for a in arrivals])
+        expected = brute_force_optimum(instance)
         assert solve(instance, "homogeneous-dp").objective == expected
 
 
