@@ -15,15 +15,14 @@ PACKAGE = Path(__file__).resolve().parents[1] / "kvopt"
 LAYERS = [
     ("data model", ["kvopt.errors", "kvopt.version", "kvopt.batch_time", "kvopt.hardware", "kvopt.timing",
                     "kvopt.instance", "kvopt.schedule", "kvopt.result", "kvopt.predictions", "kvopt.io",
-                    "kvopt.verify", "kvopt.plugins", "kvopt.instances"]),
+                    "kvopt.verify", "kvopt.plugins"]),
     ("method interface", ["kvopt.method"]),
     ("backends and their libraries", ["kvopt.heuristics", "kvopt.sim", "kvopt.policies", "kvopt.bounds",
                                       "kvopt.exact", "kvopt.formulations", "kvopt.methods", "kvopt.generate",
-                                      "kvopt.stats"]),
+                                      "kvopt.stats", "kvopt.instances"]),
     ("catalogue", ["kvopt.catalogue"]),
     ("solve", ["kvopt.solve"]),
-    ("workflows", ["kvopt.certify", "kvopt.claims", "kvopt.sweep", "kvopt.experiments", "kvopt.generate.bundles",
-                   "kvopt.instances.build"]),
+    ("workflows", ["kvopt.certify", "kvopt.claims", "kvopt.sweep", "kvopt.experiments", "kvopt.generate.bundles"]),
     ("reports", ["kvopt.report"]),
     ("command line and package face", ["kvopt.cli", "kvopt.__main__", "kvopt"]),
 ]

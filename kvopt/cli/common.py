@@ -11,7 +11,10 @@ import json
 import math
 import sys
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
+
+from kvopt import instances as bundled_instances
 
 from kvopt.errors import InputError, SolveError
 from kvopt.instance import Instance
@@ -23,7 +26,8 @@ EXIT_OK, EXIT_NEGATIVE, EXIT_INPUT = 0, 1, 2
 def add_instance_arguments(parser: argparse.ArgumentParser, name: str = "instance") -> None:
     parser.add_argument(name, help="instance file: canonical .json, or a .csv trace (Vidur/Azure "
                                    "arrived_at,num_prefill_tokens,num_decode_tokens or LMSYS "
-                                   "question_length,answer_length)")
+                                   "question_length,answer_length), or a bundled instance SET/NAME "
+                                   "(e.g. small/homogeneous_m9_s1_o3_n5)")
     trace = parser.add_argument_group("CSV trace options")
     trace.add_argument("--memory", type=int, help="KV-cache capacity M in tokens (required for .csv)")
     trace.add_argument("--rounds-per-second", type=float,
@@ -40,7 +44,10 @@ def add_instance_arguments(parser: argparse.ArgumentParser, name: str = "instanc
 
 
 def load_instance(args: argparse.Namespace, name: str = "instance") -> Instance:
-    return read_instance(getattr(args, name), memory=args.memory, rounds_per_second=args.rounds_per_second,
+    """The instance file, or the bundled instance SET/NAME (kvopt.instances) when no such file exists."""
+    given = getattr(args, name)
+    bundled = None if Path(given).exists() else bundled_instances.resolve(given)
+    return read_instance(bundled or given, memory=args.memory, rounds_per_second=args.rounds_per_second,
                          arrival_rate=args.arrival_rate, seed=args.trace_seed,
                          max_requests=args.max_requests, drop_invalid=args.drop_invalid)
 
