@@ -11,6 +11,11 @@ A sweep config lists instance sources as TOML tables:
     seed = 0
     count = 10
 
+    [[instances]]
+    generator = "bundled"                    # a set bundled with kvopt (kvopt.instances), from anywhere
+    set = "small"
+    names = ["homogeneous_m9_s1_o3_n5"]      # optional: some of its instances
+
 Generators are pluggable by name: `@register_generator("name")` on a function
 `(params: dict, where: str) -> list[Instance]` that rejects unknown parameters with an InputError naming
 `where`. Instance families from other modules register themselves the same way.
@@ -75,8 +80,8 @@ def as_int_list(value: int | list, key: str, where: str) -> list[int]:
 
 @register_generator("paper-synthetic")
 def _paper_synthetic(params: dict[str, Any], where: str) -> list[Instance]:
-    """paper.md §6.1 via kvopt.generate.paper_synthetic: model (1, 2 or a list), seed (default 0), and
-    either count (indices 0..count-1) or indices (a list)."""
+    """The synthetic study of arXiv 2502.07115 v5 via kvopt.generate.paper_synthetic: model (1, 2 or a
+    list), seed (default 0), and either count (indices 0..count-1) or indices (a list)."""
     from kvopt.generate import paper_synthetic
 
     models = as_int_list(take(params, "model", (int, list), where, required=True), "model", where)
@@ -92,6 +97,20 @@ def _paper_synthetic(params: dict[str, Any], where: str) -> list[Instance]:
         indices = list(range(count))
     indices = as_int_list(indices, "indices", where)
     return [paper_synthetic(model, seed, index) for model in models for index in indices]
+
+
+@register_generator("bundled")
+def _bundled(params: dict[str, Any], where: str) -> list[Instance]:
+    """The instances of a set bundled with kvopt (kvopt.instances): set, and optionally names."""
+    from kvopt import instances
+
+    set_name = take(params, "set", str, where, required=True)
+    names = take(params, "names", list, where)
+    reject_unknown(params, where)
+    try:
+        return [instances.load(set_name, name) for name in names or instances.instance_names(set_name)]
+    except InputError as error:
+        raise InputError(error.message, where) from None
 
 
 def _paths(pattern: str, base: Path, where: str) -> list[Path]:

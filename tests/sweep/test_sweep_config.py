@@ -132,6 +132,8 @@ def test_bad_configs_fail_before_anything_runs(tmp_path, instances, body, messag
     ('generator = "paper-synthetic"\nmodel = 1\ncount = 2\nsize = 4', "unknown key(s) size"),
     ('generator = "nope"', "unknown generator 'nope'"),
     ('path = "instances"\ngenerator = "paper-synthetic"', "give exactly one of 'path' and 'generator'"),
+    ('generator = "bundled"\nset = "nope"', "instances[0]: no bundled instance set 'nope'"),
+    ('generator = "bundled"\nset = "small"\nnames = ["nope"]', "no instance 'nope' in the bundled set 'small'"),
 ])
 def test_bad_instance_sources_are_named(tmp_path, instances, source, message):
     config = load_config(write_config(tmp_path / "src.toml",
