@@ -2,7 +2,7 @@
 
 Run from the repository root:
   PYTHONPATH=. python benchmarks/bench_homogeneous.py grid      # M<=16, s<=3, o<=6, n<=8: dp == exact?
-  PYTHONPATH=. python benchmarks/bench_homogeneous.py greedy    # paper.md §4.6 count (M 4-15, s 1-3, o 1-5, n 1-6)
+  PYTHONPATH=. python benchmarks/bench_homogeneous.py greedy    # the greedy's misses on M 4-15, s 1-3, o 1-5, n 1-6
   PYTHONPATH=. python benchmarks/bench_homogeneous.py wide      # greedy on M 4-30, s 1-5, o 1-8, n 1-10
   PYTHONPATH=. python benchmarks/bench_homogeneous.py scaling   # states and time for n up to 2000
 The greedy is fcfs (with exact lengths and identical requests it is MC-SF / MC-Benchmark).

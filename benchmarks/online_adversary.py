@@ -1,5 +1,5 @@
 """Adversarial arrivals: the competitive ratio of every deterministic policy grows with the family
-parameter (paper.md §5.2; docs/online_results.md; notebooks/03_counterexamples_and_adversaries.ipynb).
+parameter (kvopt's construction for Theorem 4.1 of arXiv 2502.07115 v5; docs/online_results.md; notebooks/03_counterexamples_and_adversaries.ipynb).
 
     PYTHONPATH=. python benchmarks/online_adversary.py
     PYTHONPATH=. python benchmarks/online_adversary.py --reference ip      # once the ip method exists

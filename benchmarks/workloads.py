@@ -3,7 +3,7 @@
 `lmsys_like(n, ...)`: the first n usable rows of ../shared/data/lmsys_chat_1m_word_lengths_lt257.csv
 (LMSYS-Chat-1M word counts, words as tokens as in the MC-SF paper) when that file exists, otherwise n
 draws from kvopt's log-normal length model calibrated to the paper's published statistics of its 10k
-subset (kvopt.generate.lengths.lmsys_lengths; paper.md §6.2).
+subset (kvopt.generate.lengths.lmsys_lengths; arXiv 2502.07115 v5).
 Arrivals are Poisson with `rate` requests per round; M = 16,492 tokens (the paper's KV capacity).
 """
 

@@ -1,4 +1,4 @@
-"""Which memory-planner configuration gives the MC-SF paper's M = 16,492 tokens (paper.md §6.2)?
+"""Which memory-planner configuration gives the MC-SF paper's M = 16,492 tokens (arXiv 2502.07115 v5, real-data experiments)?
 
 Enumerates the knobs of Vidur's memory planner (kvopt.hardware.memory.kv_capacity) for Llama-2-70B on
 A100s — GPU memory read as GiB or GB, memory margin, tensor/pipeline parallel degree, weight and KV

@@ -71,7 +71,8 @@ class ClaimReport:
 # ---- families: trial index -> instance, and the shrink moves that keep an instance in its family ----
 
 def _homogeneous_grid() -> list[tuple[int, int, int, int]]:
-    """(M, s, o, n) of paper.md §4.6's search (M 4-15, s 1-3, o 1-5, n 1-6), smallest n and M first."""
+    """Every (M, s, o, n) with M 4-15, s 1-3, o 1-5, n 1-6 (the 966 homogeneous tuples), smallest n and M
+    first."""
     grid = [(m, s, o, n) for n in range(1, 7) for m in range(4, 16) for o in range(1, 6) for s in range(1, 4)
             if s + o <= m]
     return grid
@@ -141,7 +142,7 @@ def _paper(model: int) -> Callable[[int, int], Instance]:
 GRID = _homogeneous_grid()
 FAMILIES: dict[str, tuple[Callable[[int, int], Instance], Callable[[Instance], Iterator[Instance]], str]] = {
     "homogeneous": (lambda seed, trial: _homogeneous(*GRID[trial]), _homogeneous_moves,
-                    f"identical requests at round 0, the {len(GRID)} (M, s, o, n) of paper.md §4.6 in "
+                    f"identical requests at round 0, the {len(GRID)} (M, s, o, n) with M 4-15, s 1-3, o 1-5, n 1-6 in "
                     f"order of n, then M"),
     "random": (_random("zero", "heterogeneous"), _general_moves,
                "small random heterogeneous instances, all at round 0"),
@@ -149,7 +150,7 @@ FAMILIES: dict[str, tuple[Callable[[int, int], Instance], Callable[[Instance], I
                                  "small random instances with one prompt size, all at round 0"),
     "random-arrivals": (_random("spread", "heterogeneous"), _general_moves,
                         "small random heterogeneous instances with arrivals"),
-    "fat-thin": (_fat_thin, _general_moves, "paper.md §5.3 fat/thin instances, M = 3, 4, ..."),
+    "fat-thin": (_fat_thin, _general_moves, "fat/thin instances (after arXiv 2508.06133), M = 3, 4, ..."),
     "paper-synthetic-1": (_paper(1), _general_moves, "the paper's synthetic model 1 (n 40-60, all at 0)"),
     "paper-synthetic-2": (_paper(2), _general_moves, "the paper's synthetic model 2 (Poisson arrivals)"),
 }

@@ -2,7 +2,7 @@
 
 Time is counted in rounds. A request that *starts at period p* is in the batches of rounds p+1, ..., p+o
 (the round ending at time t is "round t"); while producing its j-th token (round p+j) it holds s + j
-memory; it completes at p + o and frees everything. Latency is p + o - a. See paper.md §1.
+memory; it completes at p + o and frees everything. Latency is p + o - a. The model of arXiv 2502.07115.
 """
 
 from __future__ import annotations

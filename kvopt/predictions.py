@@ -1,13 +1,13 @@
 """Prediction-error models: instance transforms that add output-length predictions, deterministic per seed.
 
   point:EPS      predicted_output = max(1, round(o * (1 + u))), u ~ U[-EPS, EPS]: the MC-SF paper's
-                 prediction-error study, eps in {0.2, 0.5, 0.8} (paper.md §6.2; the error distribution
+                 prediction-error study, eps in {0.2, 0.5, 0.8} (arXiv 2502.07115 v5; the error distribution
                  is not published, uniform relative error is our reading [INF]);
   over:ALPHA     predicted_output = ceil(o * U[1, ALPHA]): over-estimates o <= p <= ALPHA * o, the
-                 assumption of the paper's v5 theorem (paper.md §4.2);
+                 assumption of Theorem 4.3 of arXiv 2502.07115 v5;
   interval:ALPHA output_interval [lo, hi] containing o with lo / hi ~ ALPHA (0 < ALPHA <= 1; ALPHA = 1 is
                  exact), o placed uniformly in the interval (alpha = lo/hi is the notation of A_max/A_min,
-                 arXiv 2508.14544, anchors.md §A.4; the sampling scheme is our reading [INF]);
+                 arXiv 2508.14544; the sampling scheme is our reading [INF]);
   exact          predicted_output = o and output_interval = [o, o].
 The random draws are made once per request, in instance order, from numpy's generator seeded by `seed`.
 """

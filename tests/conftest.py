@@ -24,7 +24,7 @@ def homogeneous(memory: int, prompt: int, output: int, n: int) -> Instance:
 
 @pytest.fixture
 def greedy_counterexample() -> Instance:
-    """paper.md §4.6: M=9, s=1, o=3, n=5 at round 0; greedy 27, optimum 25."""
+    """The greedy counterexample M=9, s=1, o=3, n=5 at round 0: greedy 27, optimum 25."""
     return homogeneous(9, 1, 3, 5)
 
 

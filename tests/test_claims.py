@@ -24,7 +24,7 @@ def test_greedy_counterexample_is_rediscovered_first():
 
 def test_shrinking_reaches_a_counterexample_no_move_improves():
     _, moves, _ = FAMILIES["homogeneous"]
-    start = homogeneous(11, 1, 4, 6)  # greedy 48, optimum 45 (paper.md §5.4)
+    start = homogeneous(11, 1, 4, 6)  # greedy 48, optimum 45
     instance, (method, optimum), steps = shrink(start, moves, "fcfs", "exact", 1.0, 10.0)
     assert steps >= 1 and method.objective > optimum.objective
     for smaller in moves(instance):

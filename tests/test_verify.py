@@ -11,7 +11,7 @@ from tests.oracles import memory_per_round, total_latency
 def test_staggered_schedule_of_the_counterexample_is_optimal_value(greedy_counterexample):
     report = verify(greedy_counterexample, Schedule({f"r{k}": k for k in range(5)}))
     assert report.feasible and report.objective == 25
-    # memory profile 2,5,9,9,9,7,4 in rounds 1..7 (paper.md §4.6)
+    # memory profile 2,5,9,9,9,7,4 in rounds 1..7
     assert report.memory_profile[1:8].tolist() == [2, 5, 9, 9, 9, 7, 4]
     assert (report.peak_memory, report.makespan) == (9, 7)
 

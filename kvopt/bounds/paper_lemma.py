@@ -1,4 +1,4 @@
-"""The analytic lower bound of the MC-SF paper (arXiv 2502.07115 v5, Lemma 4.7; paper.md §3.2).
+"""The analytic lower bound of the MC-SF paper (arXiv 2502.07115 v5, Lemma 4.7).
 
 For instances with all requests at round 0 and one prompt size s, with n_o requests of output length o
 and vol_o = s*o + o(o+1)/2:

@@ -1,10 +1,10 @@
 """The paper's experiments as functions (the notebooks in notebooks/ call these and plot; tests/experiments/
 checks them on small sizes).
 
-  synthetic     MC-SF against the certified optimum on the paper's synthetic instances (paper.md §6.1);
-  real_trace    MC-SF against MC-Benchmark and the α/β baselines on A100-derived traces (paper.md §6.2);
-  structured    greedy counterexamples, the fat/thin family and the adaptive adversary (paper.md §4.6, §5);
-  paper         the paper's published figures, as quoted in paper.md, for side-by-side tables.
+  synthetic     MC-SF against the certified optimum on the paper's synthetic instances (arXiv 2502.07115);
+  real_trace    MC-SF against MC-Benchmark and the α/β baselines on A100-derived traces (arXiv 2502.07115);
+  structured    greedy counterexamples, the fat/thin family and the adaptive adversary;
+  paper         the paper's published figures, as secondary sources quote them, for side-by-side tables.
 """
 
 from kvopt.experiments.common import available, full_size

@@ -1,20 +1,20 @@
-"""The MC-SF paper's published figures (arXiv 2502.07115 v5, as quoted in paper.md; the sections named
-below), kept in one place so that the notebooks print them next to kvopt's own figures."""
+"""The MC-SF paper's published figures (arXiv 2502.07115 v5, as secondary sources
+that read the full paper quote them), kept in one place so that the notebooks print them next to kvopt's own figures."""
 
 from __future__ import annotations
 
-#: paper.md §6.1: MC-SF / hindsight optimum (IP solved by Gurobi), 200 instances per arrival model.
+#: Synthetic experiments: MC-SF / hindsight optimum (IP solved by Gurobi), 200 instances per arrival model.
 SYNTHETIC = {
     1: {"instances": 200, "mean": 1.005, "best": 1.000, "worst": 1.074, "optimal": 114},
     2: {"instances": 200, "mean": 1.047, "best": 1.000, "worst": 1.227, "optimal": None},  # not published
 }
 
-#: paper.md §6.2: the real-trace simulation (LMSYS-Chat-1M subset, Llama-2-70B on two A100s via Vidur).
+#: Real-data experiments: the real-trace simulation (LMSYS-Chat-1M subset, Llama-2-70B on two A100s via Vidur).
 REAL_TRACE = {
     "requests": 10_000,
     "memory": 16_492,
     "rates": (50.0, 10.0),  # requests per second: high and low demand
-    "mcsf_mean_latency": 32.11,  # argminai dashboard; unit unclear (paper.md §6.2)
+    "mcsf_mean_latency": 32.11,  # argminai dashboard; unit unclear
     "benchmark_mean_latency": 46.47,
     "latency_reduction": 0.31,  # MC-SF below the memory-aware benchmark, about 31%
     # latency growth ("slope"): MC-SF vs benchmark; what it is taken over is not published
@@ -26,5 +26,5 @@ REAL_TRACE = {
     "prediction_reserve": 0.1,
 }
 
-#: paper.md §5.3: the fat/thin family, exact optimum vs MC-SF (the notes' DP).
+#: The fat/thin family (after arXiv 2508.06133), exact optimum vs MC-SF (an exact DP).
 FAT_THIN = {12: {"optimum": 20, "mcsf": 26}, 16: {"optimum": 28, "mcsf": 40}}

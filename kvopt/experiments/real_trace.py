@@ -1,4 +1,5 @@
-"""The paper's real-data experiment on A100-derived traces (paper.md §4.3, §4.4, §6.2; notebook 02).
+"""The paper's real-data experiment on A100-derived traces (arXiv 2502.07115 v5,
+real-data experiments, with MC-Benchmark and the α/β baselines; notebook 02).
 
 Traces: kvopt.generate.a100_trace (LMSYS-Chat-1M length statistics, words as tokens; Poisson arrivals at
 10 and 50 requests per second; M = 16,492; the same requests at both rates), simulated in clock mode with
@@ -44,7 +45,7 @@ class Contender:
 def paper_contenders(alphas: Sequence[float] = REAL_TRACE["alphas"],
                      betas: Sequence[float] = REAL_TRACE["betas"]) -> list[Contender]:
     """MC-SF, MC-Benchmark (both with exact lengths) and the α-protection baselines: greedy for the two
-    largest α, β-clearing for the others (paper.md §4.4's reading of the six configurations)."""
+    largest α, β-clearing for the others (our reading of the six configurations)."""
     greedy, clearing = sorted(alphas, reverse=True)[:2], sorted(alphas, reverse=True)[2:]
     contenders = [Contender(MCSF, "mcsf", {"lengths": "exact"}),
                   Contender(BENCHMARK, "mc-benchmark", {"lengths": "exact"})]

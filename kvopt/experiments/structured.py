@@ -1,13 +1,14 @@
-"""Greedy counterexamples, the fat/thin family and the adaptive adversary (paper.md §4.6, §5; notebook 03).
+"""Greedy counterexamples, the fat/thin family and the adaptive adversary (notebook 03).
 
-* `greedy_counterexamples`: the §5.4 homogeneous instances; the greedy (MC-SF with exact lengths, which
-  on identical requests is FCFS) against the best schedule and the best bound kvopt can certify.
-* `fat_thin_growth`: §5.3 [INF construction]: MC-SF against the thin-first witness (an upper bound on OPT)
-  and the certified bound, as M grows; the ratio grows like sqrt(M).
-* `adversary_growth`: §5.2 [INF construction]: every online policy against the adaptive adversary of
-  kvopt.sim.adversary; the reference is the best verified offline schedule (an upper bound on OPT, so
-  the ratios are lower bounds on the competitive ratios) or, with `reference="optimum"`, a certified
-  optimum.
+* `greedy_counterexamples`: the five homogeneous greedy counterexamples (STAGGERING_KNOWN); the greedy
+  (MC-SF with exact lengths, which on identical requests is FCFS) against the best schedule and the best
+  bound kvopt can certify.
+* `fat_thin_growth`: the fat/thin family [INF construction]: MC-SF against the thin-first witness (an
+  upper bound on OPT) and the certified bound, as M grows; the ratio grows like sqrt(M).
+* `adversary_growth`: the adversary for Theorem 4.1 of arXiv 2502.07115 v5 [INF construction]: every online
+  policy against the adaptive adversary of kvopt.sim.adversary; the reference is the best verified offline
+  schedule (an upper bound on OPT, so the ratios are lower bounds on the competitive ratios) or, with
+  `reference="optimum"`, a certified optimum.
 """
 
 from __future__ import annotations
@@ -63,7 +64,7 @@ def _certified_columns(instance: Instance, policy_objective: int, methods: Seque
 
 
 def greedy_counterexamples(methods: Sequence[str] = (), budget_s: float = 10.0) -> list[dict[str, Any]]:
-    """The §5.4 table: per (M, s, o, n), the paper's optimum and greedy values, kvopt's greedy (MC-SF with
+    """The greedy counterexamples: per (M, s, o, n), the known optimum and greedy values, kvopt's greedy (MC-SF with
     exact lengths), the best known schedule, the best bound and whether the optimum is proven."""
     lines = []
     for (memory, prompt, output, n), (paper_optimum, paper_greedy) in STAGGERING_KNOWN.items():
@@ -90,7 +91,7 @@ def fat_thin_growth(memories: Iterable[int], methods: Sequence[str] = (), budget
     return lines
 
 
-# ---- the adaptive adversary (paper.md §5.2) ------------------------------------------------------------
+# ---- the adaptive adversary (for Theorem 4.1 of arXiv 2502.07115 v5) -----------------------------------
 
 def adversary_options(policy: str, x: int, types_file: str) -> dict[str, Any]:
     """What each policy needs to run against an adversary whose workload is unknown in advance: the

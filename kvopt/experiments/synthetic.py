@@ -1,4 +1,5 @@
-"""MC-SF against the certified optimum on the paper's synthetic instances (paper.md §6.1; notebook 01).
+"""MC-SF against the certified optimum on the paper's synthetic instances (arXiv 2502.07115 v5;
+notebook 01).
 
 The paper divides MC-SF's total latency by the optimum of its IP (Gurobi) on 200 instances per arrival
 model. kvopt does not take an optimum on trust: every instance is run as a sweep (kvopt.sweep, one job per

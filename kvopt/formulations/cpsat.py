@@ -1,4 +1,5 @@
-"""OR-Tools CP-SAT models of the scheduling problem (formulations/cpsat.md; anchors.md §A.9.2, §C.3).
+"""OR-Tools CP-SAT models of the scheduling problem (formulations/cpsat.md; the unit-interval cumulative
+follows the OR-Tools maintainers' advice for time-varying demand, or-tools issues #1157 and #1546).
 
 A ramping demand (s + j in the j-th round) is not native to CP-SAT; three exact encodings:
 - "intervals": request i has one start variable p_i; its o_i rounds are unit intervals at fixed offsets

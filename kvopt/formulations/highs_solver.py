@@ -1,9 +1,10 @@
 """Solving a TimeIndexedModel with HiGHS through highspy: the matrices are passed as they are (no
 modelling layer), the LP relaxation is strengthened by a cut loop, then the MIP runs with a warm start.
 
-HiGHS's time limit and gaps are set as native options (anchors.md §D: the Pyomo-level time limit is not
-always honoured). The MIP stops only when primal - dual < 1 (mip_abs_gap just below 1): latencies are
-integers, so that already proves optimality, while HiGHS's default relative gap 1e-4 would not.
+HiGHS's time limit and gaps are set as native options (the Pyomo-level time limit is not always
+honoured, as users of Pyomo's appsi_highs report). The MIP stops only when primal - dual < 1
+(mip_abs_gap just below 1): latencies are integers, so that already proves optimality, while HiGHS's
+default relative gap 1e-4 would not.
 """
 
 from __future__ import annotations

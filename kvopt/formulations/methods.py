@@ -21,7 +21,7 @@ HORIZON_EXTENSIONS = 5  # re-solves with a longer horizon when the optimum uses 
 
 
 @register("ip", kind="exact",
-          summary="time-indexed integer program (paper §3) with peak-level cuts, solved by HiGHS",
+          summary="time-indexed integer program (arXiv 2502.07115 v5) with peak-level cuts, solved by HiGHS",
           options=MODEL_OPTIONS + (
               Option("builder", str, "highs", "highs: arrays passed to highspy (fast); pyomo: the same "
                      "model built in Pyomo and solved through APPSI", ("highs", "pyomo")),

@@ -1,8 +1,8 @@
 """The same time-indexed IP as a Pyomo model, solved by HiGHS through Pyomo's persistent APPSI interface
 (`kvopt solve --method ip -o builder=pyomo`).
 
-Pyomo's construction time is the known pain point for large indexed constraint sets (anchors.md §C.4:
-Pyomo #1672, #2429, #2560), so every row is built from the sparse row of the TimeIndexedModel with a
+Pyomo's construction time is the known pain point for large indexed constraint sets (Pyomo
+issues #1672, #2429, #2560), so every row is built from the sparse row of the TimeIndexedModel with a
 `LinearExpression` (coefficients and variables given directly, no rule that scans all (i, t)). Even so
 the Pyomo build takes several times longer than building the arrays and passing them to highspy
 (benchmarks/README.md, "Model build time"), which is why `builder=highs` is the default.

@@ -1,5 +1,5 @@
 """Model sizes as formulas of n, the horizon H and the instance data: the functions the documents in
-formulations/ cite, checked against built models by tests/formulations/test_model_sizes.py.
+formulations/ cite, checked against built models by tests/formulations/test_sizes.py.
 
 Notation: a_i, o_i arrival and output of request i; T = H the last modelled start; L = UB - sum_i o_i the
 slack an upper bound UB leaves; for symmetry="aggregate" the sums run over classes g of identical

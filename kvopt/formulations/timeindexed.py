@@ -1,11 +1,11 @@
-"""The time-indexed integer program of paper.md §3, built as sparse arrays (no solver involved).
+"""The time-indexed integer program of arXiv 2502.07115 v5 ((1)-(4)), built as sparse arrays (no solver involved).
 
 Columns. A *group* is one request, or (symmetry="aggregate") a class of identical (a, s, o) requests.
 x[g, t] = number of requests of group g that start at period t, for a_g <= t <= last_g (binary for a
 single request, integer in [0, |g|] for a class). Where a request might start after the horizon H, the
 group also has one overflow column late[g] = number of its requests that start after H.
 Rows. assignment: sum_t x[g, t] + late[g] = |g|; memory: for every round r that can bind,
-sum_{g, k < r <= k + o_g} (s_g + r - k) x[g, k] <= M (paper.md §3 (3)); symmetry="order" adds
+sum_{g, k < r <= k + o_g} (s_g + r - k) x[g, k] <= M (its constraint (3)); symmetry="order" adds
 start_i <= start_j for consecutive identical requests; cuts are appended by kvopt.formulations.cuts.
 Objective: the total latency, sum (t + o_g - a_g) x[g, t] + (max(H + 1, a_g) + o_g - a_g) late[g].
 
@@ -63,7 +63,7 @@ def request_groups(instance: Instance, aggregate: bool) -> Groups:
 
 
 def paper_horizon(instance: Instance) -> int:
-    """T = max a_i + sum o_i, the horizon paper.md §3.1 suggests when no schedule is known."""
+    """T = max a_i + sum o_i, a horizon that always suffices (used when no schedule is known)."""
     return int(instance.arrivals.max() + instance.outputs.sum())
 
 

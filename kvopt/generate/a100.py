@@ -1,4 +1,4 @@
-"""A100-derived instances: the MC-SF paper's real-data set-up (paper.md §6.2).
+"""A100-derived instances: the MC-SF paper's real-data set-up (arXiv 2502.07115 v5).
 
 Llama-2-70B on two A100-80GB GPUs with KV capacity M = 16,492 tokens (the paper's figure, kept as given:
 see kvopt.hardware.memory), prompt and output lengths from the LMSYS-Chat-1M statistics (words as tokens,
@@ -49,7 +49,7 @@ def a100_trace(rate: float, requests: int = 1000, seed: int = 0, index: int = 0,
                              f" the largest prompt + output of the LMSYS length distributions", "generate a100")
         prompts = prompt_lengths.sample(length_rng, requests)
         outputs = output_lengths.sample(length_rng, requests)
-        lengths = {"lengths": "lmsys (log-normals calibrated to paper.md §6.2, kvopt/generate/lmsys_fit.py)"}
+        lengths = {"lengths": "lmsys (log-normals calibrated to arXiv 2502.07115 v5, kvopt/generate/lmsys_fit.py)"}
         label = "lmsys"
     else:
         prompts, outputs, lengths = trace_lengths(trace, memory, requests, length_rng)
@@ -59,7 +59,7 @@ def a100_trace(rate: float, requests: int = 1000, seed: int = 0, index: int = 0,
     arrivals = np.floor(seconds / rate / arrival_unit_s).astype(np.int64)
     items = tuple(Request(f"r{k}", int(a), int(p), int(o))
                   for k, (a, p, o) in enumerate(zip(arrivals, prompts, outputs)))
-    memory_source = ("paper.md §6.2 (arXiv 2502.07115 §6): Llama-2-70B on two A100-80GB"
+    memory_source = ("arXiv 2502.07115 v5, real-data experiments: Llama-2-70B on two A100-80GB"
                      if memory == PAPER_A100_KV_CAPACITY else "given by the user")
     return Instance(memory, items, name=f"a100-{label}-r{rate:g}-n{requests}-s{seed}-{index:03d}",
                     source="kvopt generate a100",

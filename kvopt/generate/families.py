@@ -1,4 +1,4 @@
-"""Structured and small instance families (paper.md §4.6, §5).
+"""Structured and small instance families.
 
 Every function returns a validated Instance whose metadata names the family and its parameters. The
 structured families also come with witness schedules (`witnesses(instance)`): explicit schedules whose
@@ -9,18 +9,18 @@ exact method can later confirm which one is optimal.
 * `staggering(o, n, s, M)`: homogeneous with M defaulting to s*o + o(o+1)/2, the memory of one start per
   round in steady state: the staggered schedule (starts 0, 1, ..., n-1) is feasible and costs
   n*o + n(n-1)/2, while the greedy that starts as many requests as fit (FCFS, MC-SF with exact lengths)
-  packs them and loses more as n grows (paper.md §4.6, §5.4). `STAGGERING_KNOWN` lists the §5.4 tuples
-  with their optimum and greedy values (exact values from the notes' DP), two with optimal starts (§4.6).
-* `adversary(x, tau)`: the deterministic-adversary construction of §5.2 as a static instance [INF, the
-  notes' construction, not the paper's]: M = x(x+1); a long request A (s = M - x, o = x) at round 0 and
-  x short ones B (s = x, o = 1) released at round tau + 1. A and any B never fit together, and all B fit
-  in one round, so OPT = min(A first, all B first) (witnesses "a-first", "b-first"). An online policy that
-  starts A at tau faces exactly this instance; the adaptive adversary, which watches a policy and
-  chooses tau, needs the online simulator and is built with the policies.
-* `fat_thin(M)`: §5.3 [INF construction consistent with Wang-Ye-Zhou, arXiv 2508.06133]: k = floor(sqrt M)
+  packs them and loses more as n grows (formulations/exact-and-special-cases.md). `STAGGERING_KNOWN` lists
+  five tuples with their optimum and greedy values (exact values of a DP), two with optimal starts.
+* `adversary(x, tau)`: a deterministic-adversary construction for Theorem 4.1 of arXiv 2502.07115 v5 as a
+  static instance [INF, kvopt's construction, not the paper's]: M = x(x+1); a long request A
+  (s = M - x, o = x) at round 0 and x short ones B (s = x, o = 1) released at round tau + 1. A and any B
+  never fit together, and all B fit in one round, so OPT = min(A first, all B first) (witnesses "a-first",
+  "b-first"). An online policy that starts A at tau faces exactly this instance; the adaptive adversary,
+  which watches a policy and chooses tau, needs the online simulator and is built with the policies.
+* `fat_thin(M)`: [INF construction consistent with Wang-Ye-Zhou, arXiv 2508.06133]: k = floor(sqrt M)
   "fat" requests (s = M - 1, o = 1) and m = floor(M/3) "thin" ones (s = 1, o = 2), all at round 0.
   Shortest-first runs the fat ones first: k(k+1)/2 + m(k+2); thin first costs 2m + k(k+5)/2
-  (M = 12: 26 vs 20, M = 16: 40 vs 28, the DP optima of §5.3).
+  (M = 12: 26 vs 20, M = 16: 40 vs 28, the optima of an exact DP).
 * `random_small(seed, index, ...)`: small random instances for exact solvers.
 """
 
@@ -35,10 +35,10 @@ from kvopt.errors import InputError
 from kvopt.instance import Instance, Request
 from kvopt.schedule import Schedule
 
-#: paper.md §5.4: (M, s, o, n) -> (optimum, greedy) for n identical requests at round 0 (notes' DP).
+#: (M, s, o, n) -> (optimum, greedy) for n identical requests at round 0 (an exact DP; kvopt's exact methods agree).
 STAGGERING_KNOWN = {(9, 1, 3, 5): (25, 27), (9, 1, 3, 6): (33, 36), (11, 1, 4, 5): (34, 36),
                     (11, 1, 4, 6): (45, 48), (12, 1, 4, 6): (42, 43)}
-#: paper.md §4.6: optimal starts quoted for two of them.
+#: Optimal starts of two of them.
 STAGGERING_OPTIMAL_STARTS = {(9, 1, 3, 5): (0, 1, 2, 3, 4), (11, 1, 4, 5): (0, 1, 3, 4, 6)}
 RANDOM_SMALL_STREAM = 5  # keeps random-small draws apart from paper-synthetic's (seed, model, index)
 
@@ -56,7 +56,7 @@ def homogeneous(memory: int, prompt: int, output: int, requests: int) -> Instanc
     metadata: dict[str, Any] = {"family": "homogeneous", "memory": memory, "prompt": prompt, "output": output,
                                 "requests": requests}
     if known:
-        metadata["known"] = {"optimum": known[0], "greedy": known[1], "source": "paper.md §5.4 (DP)"}
+        metadata["known"] = {"optimum": known[0], "greedy": known[1], "source": "exact DP"}
     return Instance(memory, tuple(Request(f"r{k}", 0, prompt, output) for k in range(requests)),
                     name=f"homogeneous_m{memory}_s{prompt}_o{output}_n{requests}",
                     source="kvopt generate homogeneous", metadata=metadata)
@@ -77,7 +77,7 @@ def staggering(output: int, requests: int, prompt: int = 1, memory: int | None =
 
 
 def adversary(x: int, tau: int = 0) -> Instance:
-    """§5.2 static instance: A (s = M - x, o = x) at 0, x requests B (s = x, o = 1) at tau + 1."""
+    """The adversary's static instance: A (s = M - x, o = x) at 0, x requests B (s = x, o = 1) at tau + 1."""
     if isinstance(x, bool) or not isinstance(x, (int, np.integer)) or x < 2:
         raise InputError(f"x must be an integer >= 2, got {x!r}", "generate")
     if isinstance(tau, bool) or not isinstance(tau, (int, np.integer)) or tau < 0:
@@ -89,7 +89,7 @@ def adversary(x: int, tau: int = 0) -> Instance:
 
 
 def fat_thin(memory: int) -> Instance:
-    """§5.3: floor(sqrt M) fat requests (s = M - 1, o = 1), then floor(M/3) thin ones (s = 1, o = 2)."""
+    """floor(sqrt M) fat requests (s = M - 1, o = 1), then floor(M/3) thin ones (s = 1, o = 2)."""
     if isinstance(memory, bool) or not isinstance(memory, (int, np.integer)) or memory < 3:
         raise InputError(f"memory must be an integer >= 3, got {memory!r}", "generate")
     fat, thin = math.isqrt(memory), memory // 3

@@ -2,7 +2,7 @@
 
 `LogNormalLengths` is a discretised, truncated log-normal: L = max(1, round(Y)) with log Y ~ N(mu, sigma^2),
 conditioned on L <= max_length. `lmsys_lengths()` gives the prompt and output distributions calibrated
-to the MC-SF paper's LMSYS-Chat-1M statistics (paper.md §6.2; parameters in kvopt/generate/lmsys_fit.py,
+to the MC-SF paper's LMSYS-Chat-1M statistics (arXiv 2502.07115 v5; parameters in kvopt/generate/lmsys_fit.py,
 fitted by calibration/fit_lmsys_lengths.py, whose report says how they were chosen and how well they fit).
 `trace_lengths()` draws (prompt, output) pairs from a user's CSV trace instead.
 """

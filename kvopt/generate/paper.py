@@ -1,4 +1,4 @@
-"""The MC-SF paper's synthetic study (paper.md §6.1; sampling details are the documented reading [INF]).
+"""The MC-SF paper's synthetic study (arXiv 2502.07115 v5; sampling details are the documented reading [INF]).
 
 M ~ U{30..50}; each request s ~ U{1..5}, o ~ U{1..M - s}.
 Model 1: n ~ U{40..60} requests, all at round 0.
@@ -37,7 +37,7 @@ def paper_synthetic(model: int, seed: int = 0, index: int = 0) -> Instance:
         output = int(rng.integers(1, memory - prompt + 1))
         requests.append(Request(f"r{k}", arrival, prompt, output))
     return Instance(memory, tuple(requests), name=f"paper-m{model}-s{seed}-{index:03d}",
-                    source="kvopt generate paper-synthetic (MC-SF paper §6.1 reading)",
+                    source="kvopt generate paper-synthetic (our reading of the synthetic study of arXiv 2502.07115 v5)",
                     metadata={"family": "paper-synthetic", "model": model, "seed": seed, "index": index,
                               **details})
 

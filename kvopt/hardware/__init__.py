@@ -1,6 +1,6 @@
 """Hardware models: the KV-cache capacity of a GPU set-up and batch-time models of real GPUs.
 
 `kvopt.hardware.memory` derives the capacity M (tokens) from GPU memory and model shape (Vidur's memory
-planner, anchors.md §B.2); `kvopt.hardware.a100` is the Llama-2-70B-on-A100 batch-time model registered
+planner, microsoft/vidur); `kvopt.hardware.a100` is the Llama-2-70B-on-A100 batch-time model registered
 in kvopt.timing as "a100-llama2-70b".
 """

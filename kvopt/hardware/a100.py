@@ -1,7 +1,7 @@
 """Batch-time model of Llama-2-70B on A100-80GB GPUs: the seconds one round (one batch) takes.
 
 The composition follows Vidur's execution-time model (microsoft/vidur `entities/execution_time.py`,
-anchors.md §B.2): per transformer layer, the linear operators (norms, QKV/output projections, rope, MLP
+Agrawal et al., MLSys 2024): per transformer layer, the linear operators (norms, QKV/output projections, rope, MLP
 up/act/down, residual add), two tensor-parallel all-reduces (after attention and after the MLP) and the
 attention kernel; times 80 layers; no CPU overhead, embedding or LM head (Vidur's defaults).
 

@@ -1,7 +1,7 @@
 """KV-cache capacity M (tokens) of one model replica, the arithmetic of Vidur's memory planner.
 
 Vidur (microsoft/vidur, `vidur/scheduler/utils/memory_planner.py` and `vidur/utils/param_counter.py`;
-anchors.md §B.2) computes, per device:
+Agrawal et al., MLSys 2024) computes, per device:
 
     usable        = GPU memory * (1 - memory margin)
     parameters    = (attention Wq, Wk, Wv, Wo + MLP weights of the layers on this device) * bytes/param
@@ -14,7 +14,7 @@ and layers, so the per-device quotient is the replica's capacity in tokens. Vidu
 LM-head or norm weights; `include_embeddings` adds them. `block_size` > 1 rounds M down to whole
 KV blocks, as paged-attention servers allocate.
 
-The MC-SF paper's M = 16,492 tokens for Llama-2-70B on two A100-80GB (paper.md §6.2) is not what these
+The MC-SF paper's M = 16,492 tokens for Llama-2-70B on two A100-80GB (arXiv 2502.07115 v5) is not what these
 defaults give (54,067); calibration/kv_capacity_16492.py searches the plausible configurations and is
 summarised in README.md. `PAPER_A100_KV_CAPACITY` keeps the paper's figure as a constant.
 """
@@ -28,7 +28,7 @@ from kvopt.errors import InputError
 
 GIB = 1024 ** 3
 
-#: KV capacity (tokens) of Llama-2-70B on two A100-80GB used in arXiv 2502.07115 v5 §6 (paper.md §6.2):
+#: KV capacity (tokens) of Llama-2-70B on two A100-80GB used in arXiv 2502.07115 v5 (real-data experiments):
 #: taken as given; no documented configuration of Vidur's memory planner reproduces it (see module doc).
 PAPER_A100_KV_CAPACITY = 16_492
 

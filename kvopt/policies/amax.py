@@ -1,5 +1,4 @@
-"""A_max: conservative scheduling with interval predictions (Chen, Ye, Zhou, arXiv 2508.14544;
-anchors.md §A.4).
+"""A_max: conservative scheduling with interval predictions (Chen, Ye, Zhou, arXiv 2508.14544).
 
 Each request comes with an interval [lo, hi] containing its output length; A_max plans as if every
 output were its upper end hi: shortest hi first with the future-peak check of MC-SF, stop at the first

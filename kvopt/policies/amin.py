@@ -1,5 +1,4 @@
-"""A_min: adaptive scheduling with interval predictions (Chen, Ye, Zhou, arXiv 2508.14544; anchors.md
-§A.4).
+"""A_min: adaptive scheduling with interval predictions (Chen, Ye, Zhou, arXiv 2508.14544).
 
 Plans with the optimistic estimate lo (the interval's lower end), shortest estimate first with the
 future-peak check. Estimates are refined by what the run reveals: a running request that reaches its

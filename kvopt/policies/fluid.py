@@ -1,6 +1,6 @@
 """Fluid: start requests at the rate of the re-solved fluid relaxation (our reconstruction of the online
-policy with constant regret under stochastic arrivals claimed in arXiv 2502.07115 v2, whose algorithm is
-not public; paper.md §2.1, §4.6 [INF]).
+policy with constant regret under stochastic arrivals claimed in the abstract of arXiv 2502.07115 v2,
+whose algorithm is not public [INF]).
 
 Fluid relaxation. Memory is the one resource: a request with r tokens to produce, started holding h,
 uses v = h*r + r(r+1)/2 memory-rounds, and M memory-rounds are supplied per round. The fluid problem
@@ -15,8 +15,9 @@ LP-resolving idea of bounded-regret policies); it is added to a budget of starts
 future-peak check, and at most floor(budget) start (an idle worker always gets one). In quiet spells the
 budget fills and bursts start at once; under sustained pressure starts are paced at the fluid rate, so
 memory peaks of requests started together do not coincide: on M=9, s=1, o=3, n=5 it starts one request
-per round (0, 1, 2, 3, 4) and attains the optimum 25 where MC-SF's greedy stops at 27 (paper.md §4.6:
-optimal schedules stagger). `burst` (default 5) was chosen with `benchmarks/online_regret.py --burst-grid`
+per round (0, 1, 2, 3, 4) and attains the optimum 25 where MC-SF's greedy stops at 27 (optimal schedules
+stagger: formulations/exact-and-special-cases.md). `burst` (default 5) was chosen with
+`benchmarks/online_regret.py --burst-grid`
 (docs/online_results.md).
 """
 

@@ -1,8 +1,9 @@
 """The future-peak admission family: MC-SF, MC-Benchmark, A_max and A_min share this machinery.
 
-Every period (paper.md §4.1): keep all running requests; take the waiting requests in the policy's order;
-start each while the memory of the coming round and of every future predicted completion point stays
-within the limit; stop at the first request that does not fit (no skipping).
+Every period (MC-SF, arXiv 2502.07115 v5, with its future feasibility check, Eq. (5)): keep all running
+requests; take the waiting requests in the policy's order; start each while the memory of the coming
+round and of every future predicted completion point stays within the limit; stop at the first request
+that does not fit (no skipping).
 
 Predicted completion of a run: start + (estimate - kept), with the estimate of kvopt.sim.policy
 (`length_estimate`: exact length, point prediction, or an interval end, raised to max_generated + 1 once
@@ -10,7 +11,7 @@ a request is known to be longer). A running request that outlives its prediction
 to finish in the coming round [INF]: it then counts in the next-round memory only; the paper's Eq. (5)
 would ignore memory such a request really holds.
 
-Incremental check (paper.md §4.1 hint): the loads at the completion points of the running requests live
+Incremental check [INF]: the loads at the completion points of the running requests live
 in a `PeakLoad` updated on start, completion, eviction and when a run becomes overdue; one admission test
 costs O(k) vectorised work for k running requests. `check="direct"` recomputes every point from scratch
 (the reference used by the property tests). The limit is (1 - reserve) M, except that an idle worker

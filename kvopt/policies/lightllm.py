@@ -1,6 +1,6 @@
 """LightLLM look-ahead admission as implemented in Vidur (microsoft/vidur,
-`vidur/scheduler/replica_scheduler/lightllm_replica_scheduler.py::_can_allocate_request`; anchors.md
-§A.1, §B.2).
+`vidur/scheduler/replica_scheduler/lightllm_replica_scheduler.py::_can_allocate_request`; Vidur:
+Agrawal et al., MLSys 2024).
 
 First come, first served; the head of the queue is admitted while, for the running requests plus the
 admitted ones plus the candidate, each described by h = memory held after the coming round and

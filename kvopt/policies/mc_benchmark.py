@@ -1,6 +1,6 @@
-"""MC-Benchmark (arXiv 2502.07115 v5 baseline; paper.md §4.3): MC-SF's future-peak check and stop at the
+"""MC-Benchmark (the FCFS baseline of arXiv 2502.07115 v5): MC-SF's future-peak check and stop at the
 first misfit, but waiting requests taken in arrival order (FCFS). It isolates the value of the
-shortest-first order. With exact lengths it starts requests exactly like `fcfs` (kvopt/methods/fcfs.py)
+shortest-first order. With exact lengths it starts requests exactly like `fcfs` (kvopt.heuristics.fcfs_starts)
 and like Vidur's LightLLM scheduler (kvopt/policies/lightllm.py).
 """
 

@@ -1,5 +1,5 @@
 """MC-SF: Memory-Constrained Shortest First (Jaillet, Jiang, Mellou, Molinaro, Podimata, Zhou,
-arXiv 2502.07115; paper.md §4.1).
+arXiv 2502.07115 v5, with its future feasibility check, Eq. (5)).
 
 Every period: keep the running requests; sort the waiting ones by predicted output length (ties: arrival,
 then position [INF]); start each while the future-peak check holds (memory of the coming round and at
@@ -9,7 +9,7 @@ predictions use 10% [V-sec]; "checks against (1 - reserve) M" is our reading [IN
 may fall short, an overflow is cleared by the `restart` rule (the paper's clearing; victim: the most
 recently started run [INF]) unless another rule is named.
 
-Known behaviour: 27 on M=9, s=1, o=3, n=5 all at round 0 (the optimum is 25, paper.md §4.6).
+Known behaviour: 27 on M=9, s=1, o=3, n=5 all at round 0 (the optimum is 25).
 """
 
 from __future__ import annotations

@@ -1,6 +1,5 @@
 """Nested WAIT: threshold control without knowing output lengths (Ao, Luo, Simchi-Levi, Wang, arXiv
-2504.11320; official code Luoxiaogan/vidur_or `general_nested_booking_limit_replica_scheduler.py`;
-anchors.md §A.3, §B.3).
+2504.11320; official code Luoxiaogan/vidur_or `general_nested_booking_limit_replica_scheduler.py`).
 
 Types (output lengths o_(1) < o_(2) < ... and arrival rates, from configuration or calibrated as in
 WAIT) define nested segments: segment k covers decode steps [o_(k-1), o_(k)) and is reached by the

@@ -1,4 +1,5 @@
-"""Memory at future (predicted) completion points, kept incrementally (paper.md §4.1).
+"""Memory at future (predicted) completion points, kept incrementally (MC-SF's check, arXiv
+2502.07115 v5, Eq. (5); the incremental form is ours [INF]).
 
 A run j that started at period p_j holding held0_j (prompt + kept tokens) and is predicted to complete at
 end_j holds held0_j + (tau - p_j) in round tau for p_j < tau <= end_j. Between two completion points the

@@ -1,5 +1,5 @@
 """Worst-case reservation: Orca and FasterTransformer as Vidur models them (microsoft/vidur
-`orca_replica_scheduler.py`, `faster_transformer_replica_scheduler.py`; anchors.md §A.8, §B.2).
+`orca_replica_scheduler.py`, `faster_transformer_replica_scheduler.py`; Orca: Yu et al., OSDI 2022).
 
 Both admit first come, first served while every running request, and the new one, can hold a worst-case
 reservation of `max_tokens` (the model's context length: Vidur reserves max_tokens/block_size blocks per

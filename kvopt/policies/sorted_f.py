@@ -1,4 +1,4 @@
-"""Sorted-F (Wang, Ye, Zhou, arXiv 2508.06133; anchors.md §A.2): batches chosen by the metric
+"""Sorted-F (Wang, Ye, Zhou, arXiv 2508.06133): batches chosen by the metric
 F(X) = (sum of output lengths in X) / |X|^2, proven <= 48-competitive for all-at-0 instances with
 heterogeneous prompts [SRC-2nd].
 
@@ -15,7 +15,7 @@ of each), a greedy pass adds every request that keeps the set feasible and recor
 the best set seen wins (ties: smaller total output, then more requests). Length information as MC-SF
 (exact or predicted output lengths).
 
-Known behaviour: on the fat/thin family of paper.md §5.3 it runs the many thin requests in one batch
+Known behaviour: on the fat/thin family (kvopt.generate.families.fat_thin) it runs the many thin requests in one batch
 before the fat ones, where shortest-first (MC-SF) runs the fat ones first.
 """
 

@@ -1,5 +1,5 @@
 """vLLM-style watermark FCFS with latest-arrived preemption by recompute, as Vidur models vLLM
-(microsoft/vidur `vllm_replica_scheduler.py`; anchors.md §A.8, §B.2).
+(microsoft/vidur `vllm_replica_scheduler.py`; vLLM: Kwon et al., SOSP 2023).
 
 Admission: first come, first served while free memory minus the new prompt stays at or above the
 watermark (free - prompt >= watermark * M, i.e. held + prompts <= (1 - watermark) M; Vidur's default

@@ -1,7 +1,6 @@
 """WAIT: fluid-guided threshold ("booking limit") control with known output lengths (Ao, Luo,
 Simchi-Levi, Wang, arXiv 2504.11320; official code Luoxiaogan/vidur_or
-`booking_limit_replica_scheduler.py`, `modified_booking_limit_replica_scheduler.py`; anchors.md §A.3,
-§B.3).
+`booking_limit_replica_scheduler.py`, `modified_booking_limit_replica_scheduler.py`).
 
 Requests belong to types j = (output o_j, prompt p_j, arrival rate lambda_j), taken from configuration
 (`-o types=FILE.json`, a list of {"output", "prompt", "rate"}) or calibrated from the workload

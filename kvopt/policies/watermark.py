@@ -1,5 +1,5 @@
-"""α-protection greedy and α-protection β-clearing (arXiv 2502.07115 v5 practice baselines; paper.md §4.4
--- the mechanics are our reconstruction [INF], consistent with the names, the six configurations and the
+"""α-protection greedy and α-protection β-clearing (the practice baselines of arXiv 2502.07115 v5 -- the
+mechanics are our reconstruction [INF], consistent with the names, the six configurations and the
 "smallest overflow-free alpha" the paper reports).
 
 Admission (both): first come, first served; the queue head starts while the memory held now plus the

@@ -1,4 +1,5 @@
-"""An adaptive adversary for online policies: the lower-bound family of paper.md §5.2 [INF construction].
+"""An adaptive adversary for online policies: kvopt's construction for the lower bound of
+arXiv 2502.07115 v5, Theorem 4.1 [INF construction, not the paper's].
 
 Parameter x >= 2, memory M = x(x+1). At round 0 one long request A arrives (prompt M - x, output x: peak
 exactly M; while it runs, free memory is below x + 1). The adversary watches the simulation; when the

@@ -1,6 +1,6 @@
 """The round-based simulator for online policies.
 
-Each period t (paper.md §1 conventions):
+Each period t (the conventions of arXiv 2502.07115):
   1. requests due by now are revealed to the policy (`arrived`);
   2. the engine checks the coming round: if the running requests, each growing by one token, would need
      more than M, the overflow rule applies (`none`: MemoryOverflow error; `restart` / `recompute`:

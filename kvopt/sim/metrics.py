@@ -1,4 +1,4 @@
-"""Metrics of a simulation (what the MC-SF paper and the systems anchors report; anchors.md §A.7, §B.2).
+"""Metrics of a simulation (what the MC-SF paper, arXiv 2502.07115, and Vidur report).
 
 Latency: total and mean, p50/p90/p99, in rounds (completion - arrival) and in seconds under the batch-time
 model. Time to first token: the end of the first round of a request's first run, minus its arrival.
@@ -9,7 +9,7 @@ hold nothing, are counted separately). Evictions and tokens lost
 (restart) or recomputed (recompute). Stability diagnostics: the least-squares slope of the queue length
 over time while requests arrive (rounds up to the last arrival; the drain afterwards is excluded) and of
 latency over arrival time -- a stable system shows slopes near 0, an overloaded one positive slopes
-(anchors.md §A.7; the paper's "latency slope", paper.md §6.2).
+(as in the stability analysis of Li, Dai, Peng, arXiv 2504.07347; the MC-SF paper's "latency slope").
 """
 
 from __future__ import annotations

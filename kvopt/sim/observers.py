@@ -3,7 +3,7 @@
 An observer sees what the engine does (admissions, refusals with the policy's reason, evictions,
 completions, finished rounds); it cannot change the simulation. `DecisionTrace` records every event as a
 JSON-able dict, answering "why was this request not admitted?" and "who was evicted, and what was lost?"
-(anchors.md §D: preemption observability).
+(preemption observability, as vLLM users ask for in vLLM PR #42827).
 """
 
 from __future__ import annotations

@@ -7,10 +7,10 @@ data structures; `flush` is asked only when nothing runs, requests wait and no r
 again (end of a trace; a threshold policy must not strand them); `clear_target` is the memory level an
 overflow is cleared down to (default M).
 
-Length information (what the policy is entitled to, paper.md §1):
+Length information (what the policy is entitled to):
   exact        clairvoyant: views carry the true output length;
   predicted    views carry `predicted_output` only (every request must have one);
-  interval-lo  / interval-hi  the lower / upper end of `output_interval` (anchors.md §A.4);
+  interval-lo  / interval-hi  the lower / upper end of `output_interval` (arXiv 2508.14544);
   none         no length information (watermark, reservation and threshold policies);
   auto         predicted when every request has a prediction, otherwise exact.
 A policy declares which it accepts in `lengths_allowed` (the first is its default).

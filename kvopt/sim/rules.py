@@ -1,6 +1,6 @@
 """Named rules for memory overflow: what happens to an evicted request, and which request is evicted.
 
-Overflow rules (anchors.md §B.2, paper.md §4.4):
+Overflow rules (Vidur's replica schedulers; the clearing of arXiv 2502.07115 v5's α/β baselines):
   none       the schedule must never need more than M: an overflow is an error naming the round and the
              running requests;
   restart    evict and lose all progress (the paper's "clearing"): the request re-queues and later runs
@@ -11,8 +11,8 @@ Overflow rules (anchors.md §B.2, paper.md §4.4):
 
 Victim rules (the key is largest-first; ties broken by later arrival, then later position):
   latest-arrived      vLLM / Vidur: preempt the most recently arrived running request;
-  most-recent-start   the request whose current run started last (paper.md §4.4 reconstruction);
-  fewest-generated    A_min's ordered eviction (anchors.md §A.4): least progress first;
+  most-recent-start   the request whose current run started last (our reconstruction of β-clearing);
+  fewest-generated    A_min's ordered eviction (arXiv 2508.14544): least progress first;
   largest-memory      the request holding the most memory.
 """
 

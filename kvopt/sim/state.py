@@ -1,8 +1,9 @@
 """What an online policy sees: one view per arrived request and the state of the worker.
 
-Information entitlement (paper.md §1, §2.2): a policy sees a request only once it has arrived; it sees its
-prompt, any prediction the instance carries (`predicted_output`, `output_interval`), how many tokens it has
-generated so far, and its true output length only if the policy runs clairvoyantly (`lengths=exact`).
+Information entitlement (the online model of arXiv 2502.07115 v5): a policy sees a request only once it
+has arrived; it sees its prompt, any prediction the instance carries (`predicted_output`,
+`output_interval`), how many tokens it has generated so far, and its true output length only if the
+policy runs clairvoyantly (`lengths=exact`).
 Views are owned and updated by the engine; policies read them and never modify them.
 
 Time: at *period* t the policy decides which waiting requests start; the batch of round t+1 then runs

@@ -1,5 +1,5 @@
-"""The sweep config: one TOML file holding the whole experiment grid (experiments as data, anchors.md
-§C.7; PyJobShop keeps its solver settings in TOML the same way, §C.1).
+"""The sweep config: one TOML file holding the whole experiment grid (experiments as data, as
+airbus/discrete-optimization keeps its studies; PyJobShop keeps its solver settings in TOML the same way).
 
     name = "paper-sample"            # optional (default: the file name)
     results = "paper-sample.sqlite"  # optional results file, relative to this file

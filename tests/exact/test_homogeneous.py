@@ -31,7 +31,7 @@ def test_agrees_with_exact_on_a_grid():
     assert checked == 116 * 7   # 116 triples (M, s, o) with s + o <= M, 7 values of n
 
 def test_greedy_is_suboptimal_in_16_of_966_homogeneous_instances():
-    """paper.md §4.6: M 4-15, s 1-3, o 1-5, n 1-6 all at 0; fcfs with exact lengths is the greedy."""
+    """M 4-15, s 1-3, o 1-5, n 1-6 all at 0; fcfs with exact lengths is the greedy."""
     total, suboptimal = 0, []
     for memory, prompt, output, n in grid(15, 5, 6):
         optimum = homogeneous_dp(memory, prompt, output, [0] * n)[0] + n * output

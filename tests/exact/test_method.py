@@ -12,7 +12,7 @@ from kvopt.exact.node_bounds import NodeBounds
 from tests.oracles import brute_force_optimum, random_instance
 
 PAPER_VALUES = {(9, 1, 3, 5): (25, 27), (9, 1, 3, 6): (33, 36), (11, 1, 4, 5): (34, 36),
-                (11, 1, 4, 6): (45, 48), (12, 1, 4, 6): (42, 43)}   # paper.md §4.6 / §5.4: OPT, greedy
+                (11, 1, 4, 6): (45, 48), (12, 1, 4, 6): (42, 43)}   # OPT, greedy
 
 
 @pytest.mark.parametrize("parameters", sorted(PAPER_VALUES))

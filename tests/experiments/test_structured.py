@@ -37,7 +37,7 @@ def test_best_witness_picks_the_cheapest_feasible():
 
 def test_fat_thin_ratio_grows_with_memory():
     lines = fat_thin_growth([12, 16, 36, 100])
-    assert [line["mcsf"] for line in lines[:2]] == [26, 40]  # paper.md §5.3
+    assert [line["mcsf"] for line in lines[:2]] == [26, 40]  # the exact DP's values
     assert [line["best"] for line in lines[:2]] == [20, 28]
     ratios = [line["ratio_to_best"] for line in lines]
     assert ratios == sorted(ratios) and ratios[-1] > 3

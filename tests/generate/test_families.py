@@ -1,4 +1,4 @@
-"""Structured families of paper.md §4.6 and §5, and the small random family: structure, witness
+"""Structured families (greedy counterexamples, adversary, fat/thin), and the small random family: structure, witness
 schedules with their closed-form values, and FCFS/trivial-bound consistency. (That the witnesses are
 optimal is for the exact methods to confirm.)"""
 

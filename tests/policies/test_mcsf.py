@@ -1,4 +1,4 @@
-"""MC-SF (paper.md §4.1): shortest predicted output first, future-peak check, stop at the first misfit."""
+"""MC-SF (arXiv 2502.07115 v5): shortest predicted output first, future-peak check, stop at the first misfit."""
 
 import math
 

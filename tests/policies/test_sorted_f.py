@@ -1,4 +1,4 @@
-"""Sorted-F (2508.06133 reconstruction) against shortest-first on the fat/thin family (paper.md §5.3)."""
+"""Sorted-F (2508.06133 reconstruction) against shortest-first on the fat/thin family."""
 
 import pytest
 

@@ -1,4 +1,4 @@
-"""α-protection greedy and β-clearing (paper.md §4.4 reconstruction)."""
+"""α-protection greedy and β-clearing (our reconstruction of the arXiv 2502.07115 v5 baselines)."""
 
 import pytest
 

@@ -1,4 +1,4 @@
-"""The adaptive adversary of paper.md §5.2 against deterministic policies."""
+"""The adaptive adversary (kvopt.sim.adversary) against deterministic policies."""
 
 import pytest
 
