@@ -85,10 +85,6 @@ class Incumbent:
     objective: int
     source: str
 
-    @property
-    def latest_start(self) -> int:
-        return max(self.starts.values())
-
     def makespan(self, instance: Instance) -> int:
         return max(self.starts[r.id] + r.output for r in instance.requests)
 

@@ -73,7 +73,7 @@ def _forget_test_methods():
 
     from kvopt.catalogue import all_methods
     from kvopt.method import unregister
-    before = {spec.name for spec in all_methods()}  # imports kvopt.methods first
+    before = {spec.name for spec in all_methods()}  # the catalogue imports the built-in methods first
     yield
     for spec in all_methods():
         module = getattr(spec.run, "__module__", "") or ""

@@ -24,7 +24,6 @@ from functools import cached_property
 import numpy as np
 
 from kvopt.instance import Instance
-from kvopt.schedule import Schedule
 
 SYMMETRY = ("aggregate", "order", "none")
 
@@ -183,10 +182,6 @@ class TimeIndexedModel:
                                  f"{len(members)} requests")
             starts.update({ids[k]: int(t) for k, t in zip(members, periods)})
         return starts
-
-    def schedule_from_values(self, values: np.ndarray, **metadata) -> Schedule | None:
-        starts = self.starts_from_values(values)
-        return None if starts is None else Schedule(starts, metadata=metadata)
 
     @cached_property
     def states(self) -> ActiveStates:
