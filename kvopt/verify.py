@@ -4,9 +4,9 @@ Every solver, policy and test goes through `verify`. It deliberately shares no s
 solvers: it reads only the raw request fields and the schedule, rebuilds the memory profile itself with
 difference arrays, and recomputes the objective from scratch.
 
-Memory law checked (the model of arXiv 2502.07115): a run that starts at period p with `held` = prompt
-+ kept tokens holds held + (t - p) memory in every round t with p < t <= p + tokens. In every round the
-total is <= M.
+Memory law checked (the model of arXiv 2502.07115): a run that starts at period p with `held` =
+prompt + kept tokens holds held + (t - p) memory in every round t with p < t <= p + tokens. In every
+round the total is <= M.
 """
 
 from __future__ import annotations

@@ -22,7 +22,6 @@ by recompute with latest-arrived victims; `flush` launches stragglers at the end
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable
 from typing import Any
 

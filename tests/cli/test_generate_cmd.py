@@ -1,7 +1,6 @@
 """`kvopt generate`: every family from the command line, the manifest, determinism, bad input."""
 
 import json
-from pathlib import Path
 
 import pytest
 
