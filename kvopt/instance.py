@@ -18,23 +18,47 @@ import numpy as np
 
 from kvopt.errors import InputError
 
+# Every size, round and clock value is at most 10^12, so that sums over millions of requests (total
+# latency, memory per round) stay exact in 64-bit integers.
+MAX_INTEGER = 10**12
+
+
+def shown(value: Any) -> str:
+    """repr of a value for an error message, shortened when it is long (a 5,000-digit number, say)."""
+    text = repr(value)
+    return text if len(text) <= 40 else f"{text[:20]}... ({len(text)} characters)"
+
 
 def as_int(value: Any, what: str, where: str | None, minimum: int | None = None) -> int:
-    """`value` as an int (integral floats accepted), else an InputError naming `what` and `where`."""
+    """`value` as an int in [minimum, MAX_INTEGER] (integral floats accepted), else an InputError naming
+    `what` and `where`."""
     if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
-        raise InputError(f"{what} must be an integer, got {value!r}", where)
+        raise InputError(f"{what} must be an integer, got {shown(value)}", where)
     if isinstance(value, (float, np.floating)):
         if not math.isfinite(value) or value != int(value):
-            raise InputError(f"{what} must be an integer, got {value!r}", where)
+            raise InputError(f"{what} must be an integer, got {shown(value)}", where)
     value = int(value)
     if minimum is not None and value < minimum:
         kind = "positive" if minimum == 1 else f">= {minimum}"
-        raise InputError(f"{what} must be {kind}, got {value}", where)
+        raise InputError(f"{what} must be {kind}, got {shown(value)}", where)
+    if abs(value) > MAX_INTEGER:
+        raise InputError(f"{what} must be at most 10^12, got {shown(value)}", where)
     return value
 
 
-def _frozen(mapping: Mapping[str, Any] | None) -> Mapping[str, Any]:
-    return MappingProxyType(dict(mapping or {}))
+def frozen_mapping(mapping: Any, what: str, where: str | None) -> Mapping[str, Any]:
+    """A read-only copy of an object-valued field (None: empty); anything else is an InputError."""
+    if mapping is None:
+        mapping = {}
+    if not isinstance(mapping, Mapping):
+        raise InputError(f"{what} must be an object, got {shown(mapping)}", where)
+    return MappingProxyType(dict(mapping))
+
+
+def optional_text(value: Any, what: str, where: str | None) -> str | None:
+    if value is not None and not isinstance(value, str):
+        raise InputError(f"{what} must be a string, got {shown(value)}", where)
+    return value
 
 
 @dataclass(frozen=True)
@@ -77,7 +101,7 @@ class Request:
             if lo > hi:
                 raise InputError(f"output_interval [{lo}, {hi}] has lo > hi", where)
             set_(self, "output_interval", (lo, hi))
-        set_(self, "metadata", _frozen(self.metadata))
+        set_(self, "metadata", frozen_mapping(self.metadata, "metadata", where))
 
     @property
     def peak_memory(self) -> int:
@@ -127,13 +151,31 @@ class Instance:
                     f"memory {self.memory}; the request can never run",
                     f"requests[{position}] (id {request.id!r})")
         set_(self, "requests", requests)
+        optional_text(self.name, "name", "instance")
+        optional_text(self.source, "source", "instance")
         if self.batch_time is not None:
             from kvopt.timing import check_spec  # local import: timing depends on nothing here
-            set_(self, "batch_time", _frozen(check_spec(self.batch_time)))
-        set_(self, "metadata", _frozen(self.metadata))
+            set_(self, "batch_time", frozen_mapping(check_spec(self.batch_time), "batch_time", "instance"))
+        set_(self, "metadata", frozen_mapping(self.metadata, "metadata", "instance"))
 
     def __len__(self) -> int:
         return len(self.requests)
+
+    @property
+    def arrival_unit_s(self) -> float | None:
+        """Seconds per arrival unit when the arrivals are clock times (`arrival_unit_s` in batch_time, as
+        in the A100 traces), None when they count rounds."""
+        unit = (self.batch_time or {}).get("arrival_unit_s")
+        return None if unit is None else float(unit)
+
+    def check_rounds(self) -> None:
+        """An InputError unless the arrivals count rounds: offline methods model rounds, and a clock-time
+        instance has no round arrivals until a schedule fixes when its batches run (kvopt.clock)."""
+        unit = self.arrival_unit_s
+        if unit is not None:
+            raise InputError(f"arrivals are clock times ({unit:g} s units, arrival_unit_s in batch_time) and "
+                             f"offline methods count rounds: simulate it (kvopt simulate), or convert its "
+                             f"arrivals to rounds with --rounds-per-second R", self.name or "instance")
 
     @cached_property
     def index(self) -> Mapping[str, int]:

@@ -21,7 +21,8 @@ def instance_stats(instance: Instance) -> dict[str, Any]:
     volume = prompts * outputs + outputs * (outputs + 1) // 2
     distinct_arrivals = np.unique(arrivals)
     return {
-        "name": instance.name,
+        "instance": instance.name,
+        "arrival_unit_s": instance.arrival_unit_s,
         "requests": len(instance),
         "memory": instance.memory,
         "arrival": _describe(arrivals),

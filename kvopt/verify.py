@@ -6,18 +6,25 @@ difference arrays, and recomputes the objective from scratch.
 
 Memory law checked (the model of arXiv 2502.07115): a run that starts at period p with `held` =
 prompt + kept tokens holds held + (t - p) memory in every round t with p < t <= p + tokens. In every
-round the total is <= M.
+round the total is <= M. The profile is kept as segments between the rounds where a run starts or ends
+(memory grows linearly inside a segment), so a start at round 10^12 costs no more than one at round 10.
+
+Clock-time instances (arrivals in clock units, kvopt.clock): the schedule's clock record says when each
+batch ran; the verifier re-times every batch with the batch-time model, derives each request's arrival
+as experienced (the first batch it could join) and checks the schedule in batches against those.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 import numpy as np
 
+from kvopt.clock import ClockRecord, batch_starts, clock_of, experienced_arrivals
 from kvopt.errors import InputError
-from kvopt.instance import Instance
+from kvopt.instance import Instance, Request
 from kvopt.schedule import Schedule
 
 MAX_LISTED = 10  # violations / request ids listed in full; the rest are counted
@@ -38,8 +45,49 @@ class Violation:
 
 
 @dataclass(frozen=True)
+class Segments:
+    """Memory per round in pieces: in rounds points[k] .. points[k+1]-1 the `active[k]` running runs hold
+    base[k] + t * active[k]; from the last point on nothing runs."""
+
+    points: np.ndarray
+    base: np.ndarray
+    active: np.ndarray
+
+    @classmethod
+    def of_runs(cls, start: np.ndarray, held: np.ndarray, tokens: np.ndarray) -> Segments:
+        first, after = start + 1, start + tokens + 1
+        points = np.unique(np.concatenate([[0], first, after]))
+        at_first, at_after = np.searchsorted(points, first), np.searchsorted(points, after)
+        base = np.zeros(points.size, np.int64)
+        active = np.zeros(points.size, np.int64)
+        np.add.at(active, at_first, 1)
+        np.add.at(active, at_after, -1)
+        np.add.at(base, at_first, held - start)
+        np.add.at(base, at_after, -(held - start))
+        return cls(points, np.cumsum(base), np.cumsum(active))
+
+    @property
+    def last_round(self) -> int:
+        return int(self.points[-1]) - 1 if self.points.size > 1 else 0
+
+    def ends(self) -> np.ndarray:
+        """The last round of each segment but the final (empty) one, and the memory held then (its most)."""
+        last = self.points[1:] - 1
+        return last, self.base[:-1] + last * self.active[:-1]
+
+    def dense(self) -> np.ndarray:
+        """Memory held in every round 0 .. last_round."""
+        rounds = np.arange(self.last_round + 1, dtype=np.int64)
+        k = np.searchsorted(self.points, rounds, side="right") - 1
+        return self.base[k] + rounds * self.active[k]
+
+
+@dataclass(frozen=True)
 class Report:
-    """The verifier's verdict. objective is None unless the schedule is feasible."""
+    """The verifier's verdict. objective is None unless the schedule is feasible. instance: the round-level
+    instance verified against (for a clock-time instance, its arrivals as experienced); clock: the clock
+    record used, notes: where that record departs from the instance; latency_seconds: total latency in
+    seconds (clock-time schedules only)."""
 
     feasible: bool
     objective: int | None
@@ -52,7 +100,16 @@ class Report:
     memory: int
     evictions: int
     tokens_lost: int
-    memory_profile: np.ndarray = field(repr=False, compare=False)
+    segments: Segments = field(repr=False, compare=False)
+    instance: Instance = field(repr=False, compare=False)
+    clock: ClockRecord | None = field(default=None, compare=False)
+    notes: tuple[str, ...] = ()
+    latency_seconds: float | None = None
+
+    @cached_property
+    def memory_profile(self) -> np.ndarray:
+        """Memory held in every round 0 .. the last one."""
+        return self.segments.dense()
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -67,6 +124,8 @@ class Report:
             "tokens_lost": self.tokens_lost,
             "violation_count": self.violation_count,
             "violations": [v.as_dict() for v in self.violations],
+            **({"clock": self.clock.describe(), "latency_seconds": self.latency_seconds,
+                "notes": list(self.notes)} if self.clock else {}),
         }
 
     def first_problem(self) -> str | None:
@@ -105,8 +164,24 @@ def _check_runs(request_id: str, arrival: int, output: int, runs) -> str | None:
     return None
 
 
+def _experienced(instance: Instance, scheduled: list[Request], clock: ClockRecord, segments: Segments,
+                 run_start: np.ndarray, run_held: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Arrival as experienced of each scheduled request, and the clock at the end of each round."""
+    last = segments.last_round
+    memory = segments.dense()
+    k = np.searchsorted(segments.points, np.arange(last + 1), side="right") - 1
+    started = np.bincount(run_start, minlength=last + 1)[:last] if run_start.size else np.zeros(last, np.int64)
+    prefill = np.bincount(run_start, weights=run_held, minlength=last + 1)[:last] if run_start.size \
+        else np.zeros(last)
+    begin, end = batch_starts(clock, last, segments.active[k], memory, started, prefill)
+    raw = np.fromiter((r.arrival for r in scheduled), np.int64, len(scheduled))
+    return experienced_arrivals(raw, clock.arrival_unit_s, begin), end
+
+
 def verify(instance: Instance, schedule: Schedule) -> Report:
-    """Check `schedule` against `instance`; never raises on an infeasible schedule."""
+    """Check `schedule` against `instance`; never raises on an infeasible schedule (an InputError only for a
+    clock-time instance whose schedule has no usable clock record)."""
+    clock, notes = clock_of(instance, schedule.metadata)
     requests = instance.requests
     n = len(requests)
     problems: list[Violation] = []
@@ -130,7 +205,6 @@ def verify(instance: Instance, schedule: Schedule) -> Report:
                       requests=tuple(missing[:MAX_LISTED])), len(missing))
 
     scheduled = [r for r in requests if r.id in schedule.starts]
-    arrival = np.fromiter((r.arrival for r in scheduled), np.int64, len(scheduled))
     prompt = np.fromiter((r.prompt for r in scheduled), np.int64, len(scheduled))
     output = np.fromiter((r.output for r in scheduled), np.int64, len(scheduled))
     start = np.fromiter((schedule.starts[r.id] for r in scheduled), np.int64, len(scheduled))
@@ -143,56 +217,67 @@ def verify(instance: Instance, schedule: Schedule) -> Report:
     tokens_lost = 0
     evictions = 0
     for k in np.flatnonzero(evicted):
-        request = scheduled[k]
-        runs = schedule.runs[request.id]
-        problem = _check_runs(request.id, request.arrival, request.output, runs)
-        if problem:
-            add(Violation("bad_runs", problem, requests=(request.id,)))
+        runs = schedule.runs[scheduled[k].id]
         run_start.append(np.array([run.start for run in runs], np.int64))
-        run_held.append(np.array([request.prompt + run.kept for run in runs], np.int64))
+        run_held.append(np.array([scheduled[k].prompt + run.kept for run in runs], np.int64))
         run_tokens.append(np.array([run.tokens for run in runs], np.int64))
         run_owner.append(np.full(len(runs), k))
         completion[k] = runs[-1].end
         evictions += len(runs) - 1
         tokens_lost += sum(runs[j].kept + runs[j].tokens - runs[j + 1].kept for j in range(len(runs) - 1))
+    run_start = np.concatenate(run_start)
+    run_held = np.concatenate(run_held)
+    run_tokens = np.concatenate(run_tokens)
+    run_owner = np.concatenate(run_owner)
+    segments = Segments.of_runs(run_start, run_held, run_tokens)
+
+    verified = instance
+    latency_seconds = None
+    if clock is None:
+        arrival = np.fromiter((r.arrival for r in scheduled), np.int64, len(scheduled))
+    else:
+        arrival, round_end = _experienced(instance, scheduled, clock, segments, run_start, run_held)
+        experienced = dict(zip((r.id for r in scheduled), arrival.tolist()))
+        verified = instance.replace_requests(
+            [Request(r.id, experienced.get(r.id, 0), r.prompt, r.output, r.predicted_output, r.output_interval,
+                     r.metadata) for r in requests], batch_time=dict(clock.batch_time),
+            metadata={**instance.metadata, "arrivals": "as experienced (kvopt.clock)"})
+
+    for k in np.flatnonzero(evicted):
+        request = scheduled[k]
+        problem = _check_runs(request.id, int(arrival[k]), request.output, schedule.runs[request.id])
+        if problem:
+            add(Violation("bad_runs", problem, requests=(request.id,)))
 
     early = np.flatnonzero((start < arrival) & ~evicted)
     if early.size:
         k = int(early[0])
         add(Violation("before_arrival", f"request {scheduled[k].id!r} starts at {int(start[k])} before its "
-                      f"arrival {int(arrival[k])}" + (f" (and {early.size - 1} more)" if early.size > 1 else ""),
+                      f"arrival {int(arrival[k])}" + (" (as experienced on the clock)" if clock else "")
+                      + (f" (and {early.size - 1} more)" if early.size > 1 else ""),
                       round=int(start[k]), requests=(scheduled[k].id,)), int(early.size))
 
-    run_start = np.concatenate(run_start)
-    run_held = np.concatenate(run_held)
-    run_tokens = np.concatenate(run_tokens)
-    run_owner = np.concatenate(run_owner)
-    last_round = int((run_start + run_tokens).max()) if run_start.size else 0
-
-    # Difference arrays over rounds 0..last_round+1: active count and sum of (held - start).
-    active = np.zeros(last_round + 2, np.int64)
-    offset = np.zeros(last_round + 2, np.int64)
-    first, after = run_start + 1, run_start + run_tokens + 1
-    np.add.at(active, first, 1)
-    np.add.at(active, after, -1)
-    np.add.at(offset, first, run_held - run_start)
-    np.add.at(offset, after, -(run_held - run_start))
-    rounds = np.arange(last_round + 2, dtype=np.int64)
-    profile = (np.cumsum(offset) + rounds * np.cumsum(active))[: last_round + 1]
-
-    over = np.flatnonzero(profile > instance.memory)
+    last, held = segments.ends()
+    over = np.flatnonzero((held > instance.memory) & (segments.active[:-1] > 0))
     if over.size:
-        t = int(over[0])
-        running = np.flatnonzero((run_start < t) & (t <= run_start + run_tokens))
-        ids = [scheduled[int(run_owner[k])].id for k in running]
-        add(Violation("memory_exceeded", f"round {t}: memory {int(profile[t])} exceeds M = "
+        k = int(over[0])
+        base, active, begin = int(segments.base[k]), int(segments.active[k]), int(segments.points[k])
+        first = max(begin, (instance.memory - base) // active + 1)  # memory grows by `active` per round
+        firsts = np.maximum(segments.points[over], (instance.memory - segments.base[over]) // segments.active[over] + 1)
+        violated = int((last[over] - firsts + 1).sum())
+        running = np.flatnonzero((run_start < first) & (first <= run_start + run_tokens))
+        ids = [scheduled[int(run_owner[j])].id for j in running]
+        add(Violation("memory_exceeded", f"round {first}: memory {base + first * active} exceeds M = "
                       f"{instance.memory} with {len(ids)} running request(s) {_listed(ids)}"
-                      + (f" ({over.size} violated rounds in all)" if over.size > 1 else ""),
-                      round=t, requests=tuple(ids[:MAX_LISTED])), int(over.size))
+                      + (f" ({violated} violated rounds in all)" if violated > 1 else ""),
+                      round=first, requests=tuple(ids[:MAX_LISTED])), violated)
 
     feasible = problem_count == 0
-    objective = int((completion - arrival).sum()) if feasible else None
-    peak_round = int(profile.argmax()) if profile.size else 0
+    objective = sum((completion - arrival).tolist()) if feasible else None  # Python ints: exact at any size
+    if clock is not None and feasible:  # from the clock arrival to the end of the completing batch
+        arrived_s = np.fromiter((r.arrival for r in scheduled), float, len(scheduled)) * clock.arrival_unit_s
+        latency_seconds = float((round_end[completion] - arrived_s).sum())
+    peak = int(np.argmax(held)) if held.size else None
     return Report(
         feasible=feasible,
         objective=objective,
@@ -200,12 +285,16 @@ def verify(instance: Instance, schedule: Schedule) -> Report:
         violation_count=problem_count,
         requests=n,
         makespan=int(completion.max()) if completion.size else 0,
-        peak_memory=int(profile[peak_round]) if profile.size else 0,
-        peak_round=peak_round,
+        peak_memory=int(held[peak]) if peak is not None else 0,
+        peak_round=int(last[peak]) if peak is not None else 0,
         memory=instance.memory,
         evictions=evictions,
         tokens_lost=int(tokens_lost),
-        memory_profile=profile,
+        segments=segments,
+        instance=verified,
+        clock=clock,
+        notes=notes,
+        latency_seconds=latency_seconds,
     )
 
 

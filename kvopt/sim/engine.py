@@ -17,8 +17,11 @@ Each period t (the conventions of arXiv 2502.07115):
 
 Time: without `arrival_unit_s` in the batch-time spec, arrivals and periods are rounds and the batch-time
 model only converts them to seconds (an idle round lasts as long as an empty batch). With it, arrivals
-are clock times and periods count batches; the schedule is verified against the instance "as
-experienced" (each request's arrival = the index of the first batch that could include it).
+are clock times and periods count batches: the schedule carries a clock record (the batch-time model and
+the periods at which the worker waited for an arrival, kvopt.clock), from which the verifier re-times
+every batch and derives the instance "as experienced" (each request's arrival = the index of the first
+batch that could include it). The arrival unit belongs to the instance: a `batch_time` given to
+`simulate` replaces the instance's batch-time model, not its arrival unit, unless it names one.
 
 The result's schedule lists every executed run of an evicted request (Run(start, tokens, kept)) and goes
 through kvopt.verify before it is returned.
@@ -35,6 +38,7 @@ from typing import Any
 import numpy as np
 
 from kvopt import timing
+from kvopt.clock import CLOCK_KEY, ClockRecord
 from kvopt.errors import InputError, SolveError
 from kvopt.instance import Instance, Request
 from kvopt.schedule import Run, Schedule
@@ -54,7 +58,9 @@ class Simulation:
     """What `simulate` returns.
 
     instance: the round-level instance as experienced (equal to the input when arrivals count rounds);
-    schedule: starts and executed runs, verified (`report`); requests: per-request arrays in instance
+    schedule: starts and executed runs, verified (`report`) against the input instance with the clock
+    record `clock` (clock mode; `timed(schedule, clock)` is what `simulate --out` writes) and against
+    `instance` as it is; requests: per-request arrays in instance
     order (see `request_table`); rounds: one RoundRecord per executed batch; idle: (first period, last
     period + 1, queue length) of idle stretches in round mode.
     """
@@ -71,6 +77,7 @@ class Simulation:
     requests: Mapping[str, np.ndarray]
     rounds: tuple[RoundRecord, ...]
     idle: tuple[tuple[int, int, int], ...] = field(default=())
+    clock: ClockRecord | None = None
 
     @property
     def objective(self) -> int:
@@ -120,6 +127,7 @@ class _Engine:
         self.idle: list[tuple[int, int, int]] = []
         self.tokens_needed = 0
         self.unfinished = 0
+        self.waits: dict[int, float] = {}  # clock mode: period -> clock after waiting for an arrival
 
     # ---- events ----------------------------------------------------------------------------------
     def _reveal(self) -> None:
@@ -251,7 +259,9 @@ class _Engine:
         state = self.state
         period, seconds = upcoming
         if self.clock_mode:
-            state.clock = max(state.clock, seconds)
+            if seconds > state.clock:
+                state.clock = seconds
+                self.waits[state.period] = seconds
             return
         self.idle.append((state.period, period, len(state.waiting)))
         state.clock += (period - state.period) * self.idle_seconds
@@ -383,6 +393,9 @@ def simulate(instance: Instance | None, policy: Policy, *, eviction: str | None 
     """
     if batch_time is None and instance is not None:
         batch_time = instance.batch_time
+    elif batch_time is not None and instance is not None and instance.arrival_unit_s is not None \
+            and "arrival_unit_s" not in batch_time:
+        batch_time = {**batch_time, "arrival_unit_s": instance.arrival_unit_s}
     spec = dict(timing.check_spec(batch_time)) if batch_time is not None else {"model": "unit"}
     model = timing.make(spec)
     unit = timing.arrival_unit(spec)
@@ -403,10 +416,14 @@ def simulate(instance: Instance | None, policy: Policy, *, eviction: str | None 
     engine.run()
     experienced = engine.experienced_instance(instance)
     schedule = engine.schedule()
-    report = verify(experienced, schedule)
+    clock = None if unit is None else ClockRecord(unit, {k: v for k, v in spec.items() if k != "arrival_unit_s"},
+                                                  tuple(sorted(engine.waits.items())))
+    report = verify(experienced if instance is None else instance, timed(schedule, clock))
     if not report.feasible:
         raise SolveError(f"internal error: policy {policy.name!r} produced a schedule the verifier "
                          f"rejects: {report.first_problem()}")
+    if [r.arrival for r in report.instance.requests] != [r.arrival for r in experienced.requests]:
+        raise SolveError("internal error: the verifier's arrivals as experienced differ from the simulation's")
     arrays = engine.request_arrays()
     own = int((arrays["completion"] - arrays["arrival"]).sum())
     if own != report.objective or int(arrays["tokens_lost"].sum()) != report.tokens_lost:
@@ -416,4 +433,11 @@ def simulate(instance: Instance | None, policy: Policy, *, eviction: str | None 
     return Simulation(policy=policy.describe(), lengths=lengths, eviction=eviction, victim=victim, batch_time=spec,
                       clock_mode=unit is not None, instance=experienced, schedule=schedule, report=report,
                       requests=arrays, rounds=tuple(engine.rounds),
-                      idle=tuple(engine.idle))
+                      idle=tuple(engine.idle), clock=clock)
+
+
+def timed(schedule: Schedule, clock: ClockRecord | None) -> Schedule:
+    """The schedule with its clock record (kvopt.clock), as a clock-time instance's schedule file holds it."""
+    if clock is None:
+        return schedule
+    return Schedule(schedule.starts, schedule.runs, {**schedule.metadata, CLOCK_KEY: clock.as_dict()})
