@@ -11,14 +11,14 @@ instance alone: identical requests take their class's starts in increasing order
 
 from __future__ import annotations
 
-import os
 import re
-import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 from kvopt.errors import InputError
 from kvopt.formulations.timeindexed import TimeIndexedModel, identical_classes
 from kvopt.instance import Instance
+from kvopt.io.files import atomic_write
 from kvopt.method import Settings, parse_options
 from kvopt.schedule import Schedule
 from kvopt.verify import check_initial_schedule
@@ -30,12 +30,14 @@ INTEGRALITY = 1e-4
 
 
 def model_for_export(instance: Instance, options: dict, *, time_limit: float | None = None, threads: int = 1,
-                     initial_schedule: Schedule | None = None) -> tuple[TimeIndexedModel, dict]:
+                     initial_schedule: Schedule | None = None,
+                     progress: Callable[[str], None] | None = None) -> tuple[TimeIndexedModel, dict]:
     """The model `ip` would solve with the same model options (those of the `lp` bound) and the same
     incumbent (`initial_schedule` when given, checked like `solve` checks it), including the root cuts:
     (TimeIndexedModel, info). `time_limit` bounds the root cut loop."""
     from kvopt.formulations.pipeline import MODEL_OPTIONS, build_model, prepare, strengthened_root
 
+    instance.check_rounds()
     if time_limit is not None and not time_limit > 0:
         raise InputError(f"time limit must be positive, got {time_limit}", "export")
     if threads < 1:
@@ -43,7 +45,7 @@ def model_for_export(instance: Instance, options: dict, *, time_limit: float | N
     if initial_schedule is not None:
         check_initial_schedule(instance, initial_schedule)
     settings = Settings(time_limit=time_limit, threads=threads, initial_schedule=initial_schedule,
-                        options=parse_options(MODEL_OPTIONS, options, "lp"))
+                        options=parse_options(MODEL_OPTIONS, options, "lp"), progress=progress)
     prepared = prepare(instance, settings, "export")
     model = build_model(instance, settings, prepared, prepared.horizon)
     if settings.options["cuts"] == "peak":
@@ -63,15 +65,13 @@ def write_model(model: TimeIndexedModel, path: str | Path, file_format: str) -> 
     if not directory.is_dir():
         raise InputError("no such directory", str(directory))
     highs = to_highs(model, integer=True, names=True)
-    handle, temporary = tempfile.mkstemp(dir=directory, prefix=f".{path.name}.", suffix=f".{file_format}")
-    os.close(handle)
-    try:
-        highs.writeModel(temporary)
-        if os.path.getsize(temporary) == 0:
+
+    def write(temporary: Path) -> None:
+        highs.writeModel(str(temporary))
+        if not temporary.exists() or temporary.stat().st_size == 0:
             raise InputError("HiGHS wrote an empty file", str(path))
-        os.replace(temporary, path)
-    finally:
-        Path(temporary).unlink(missing_ok=True)
+
+    atomic_write(path, write)
 
 
 def solution_values(text: str) -> dict[str, float]:

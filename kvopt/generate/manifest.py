@@ -10,6 +10,8 @@ are added or replaced by file name. The bundled sets' builder adds best-known va
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -37,28 +39,38 @@ def entry(instance: Instance, file: str, command: int) -> dict[str, Any]:
             "arrival_unit_s": arrival_unit(instance.batch_time), "command": command}
 
 
-def write_set(directory: str | Path, instances: list[Instance], command: str) -> list[dict[str, Any]]:
-    """Write `instances` as <name>.json into `directory` and record them in its manifest; returns their
-    manifest entries. Names must be unique (no file is written otherwise)."""
+def planned_set(directory: str | Path, instances: list[Instance], command: str
+                ) -> tuple[list[tuple[str, Callable[[Path], None]]], list[dict[str, Any]]]:
+    """What writing `instances` into `directory` takes: (file name, writer) for each instance and the
+    updated manifest, and the instances' manifest entries. Checked before anything is written."""
     clashes = [name for name, count in Counter(i.name for i in instances).items() if count > 1]
     if clashes:
         raise InputError(f"these instance names occur more than once: {', '.join(clashes[:5])}", str(directory))
     directory = Path(directory)
     if directory.exists() and not directory.is_dir():
         raise InputError("exists and is not a folder", str(directory))
-    directory.mkdir(parents=True, exist_ok=True)
     manifest = (read_manifest(directory) if (directory / MANIFEST).exists()
                 else {"format": FORMAT, "commands": [], "instances": []})
     if command not in manifest["commands"]:
         manifest["commands"].append(command)
     number = manifest["commands"].index(command)
+    files: list[tuple[str, Callable[[Path], None]]] = []
     entries = []
     for instance in instances:
         file = f"{instance.name}.json"
-        write_instance(directory / file, instance)
+        files.append((file, partial(write_instance, instance=instance)))
         entries.append(entry(instance, file, number))
     new = {e["file"]: e for e in entries}
-    kept = [e for e in manifest["instances"] if e["file"] not in new]
-    manifest["instances"] = kept + entries
-    write_json(directory / MANIFEST, manifest)
+    manifest["instances"] = [e for e in manifest["instances"] if e["file"] not in new] + entries
+    files.append((MANIFEST, partial(write_json, data=manifest)))
+    return files, entries
+
+
+def write_set(directory: str | Path, instances: list[Instance], command: str) -> list[dict[str, Any]]:
+    """Write `instances` as <name>.json into `directory` and record them in its manifest; returns their
+    manifest entries. Names must be unique (no file is written otherwise)."""
+    files, entries = planned_set(directory, instances, command)
+    Path(directory).mkdir(parents=True, exist_ok=True)
+    for name, write in files:
+        write(Path(directory) / name)
     return entries

@@ -5,20 +5,22 @@ Instance: {"memory": 9, "requests": [{"id": "r0", "arrival": 0, "prompt": 1, "ou
   optional request keys: predicted_output, output_interval ([lo, hi]), metadata.
 Schedule: {"starts": {"r0": 0, ...}} optional "runs" ({"r3": [{"start": 0, "tokens": 2, "kept": 0}, ...]})
   for requests that were evicted, and any other top-level keys as metadata (method, objective, ...).
-Unknown keys are rejected (a misspelt optional key must not be silently ignored).
+Unknown keys are rejected (a misspelt optional key must not be silently ignored), and so are duplicate
+keys (JSON parsers keep the last value silently) and the non-JSON constants NaN and Infinity.
 """
 
 from __future__ import annotations
 
 import json
-import os
-import tempfile
+import json.decoder
+import json.scanner
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 from kvopt.errors import InputError
-from kvopt.instance import Instance, Request
+from kvopt.instance import Instance, Request, shown
+from kvopt.io.files import atomic_write
 from kvopt.schedule import Run, Schedule
 
 INSTANCE_KEYS = {"memory", "requests", "name", "source", "batch_time", "metadata"}
@@ -26,34 +28,93 @@ REQUEST_REQUIRED = ("id", "arrival", "prompt", "output")
 REQUEST_KEYS = set(REQUEST_REQUIRED) | {"predicted_output", "output_interval", "metadata"}
 
 
+class _DuplicateKey(Exception):
+    def __init__(self, key: str):
+        super().__init__(key)
+        self.key = key
+        self.position: int | None = None  # of the innermost object holding it, set by _locate
+
+
+def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    mapping = dict(pairs)
+    if len(mapping) != len(pairs):
+        seen: set[str] = set()
+        for key, _ in pairs:
+            if key in seen:
+                raise _DuplicateKey(key)
+            seen.add(key)
+    return mapping
+
+
+def _not_json(constant: str) -> Any:
+    raise ValueError(f"{constant} is not valid JSON")
+
+
+def _locate(text: str) -> int | None:
+    """Where the object holding the first duplicate key starts (the pure-Python scanner knows positions;
+    run only once a duplicate was found)."""
+    decoder = json.JSONDecoder(object_pairs_hook=_unique_keys, parse_constant=_not_json)
+
+    def parse_object(s_and_end, *args):
+        try:
+            return json.decoder.JSONObject(s_and_end, *args)
+        except _DuplicateKey as duplicate:
+            if duplicate.position is None:
+                duplicate.position = s_and_end[1] - 1
+            raise
+
+    decoder.parse_object = parse_object
+    decoder.scan_once = json.scanner.py_make_scanner(decoder)
+    try:
+        decoder.decode(text)
+    except _DuplicateKey as duplicate:
+        return duplicate.position
+    return None
+
+
+def parse_json(text: str, where: str) -> Any:
+    """JSON text as Python values; malformed JSON, duplicate keys, NaN/Infinity, numbers of thousands of
+    digits and absurd nesting are InputErrors naming `where` and the line."""
+    try:
+        return json.loads(text, object_pairs_hook=_unique_keys, parse_constant=_not_json)
+    except json.JSONDecodeError as error:
+        raise InputError(f"malformed JSON: {error.msg} at line {error.lineno} column {error.colno}",
+                         where) from None
+    except _DuplicateKey as duplicate:
+        position = _locate(text)
+        place = ""
+        if position is not None:
+            line = text.count("\n", 0, position) + 1
+            place = f" in the object at line {line} column {position - text.rfind(chr(10), 0, position)}"
+        raise InputError(f"duplicate key {shown(duplicate.key)}{place} (JSON would keep the last value "
+                         f"silently)", where) from None
+    except RecursionError:
+        raise InputError("malformed JSON: nested too deeply", where) from None
+    except ValueError as error:  # NaN / Infinity, or a number with more digits than Python converts
+        raise InputError(f"malformed JSON: {str(error).split(';')[0]}", where) from None
+
+
 def load_json(path: str | Path) -> Any:
     try:
         with open(path, encoding="utf-8") as handle:
-            return json.load(handle)
+            text = handle.read()
     except FileNotFoundError:
         raise InputError("no such file", str(path)) from None
     except IsADirectoryError:
         raise InputError("is a directory, not a file", str(path)) from None
+    except PermissionError:
+        raise InputError("permission denied", str(path)) from None
     except UnicodeDecodeError as error:
         raise InputError(f"not UTF-8 text ({error.reason})", str(path)) from None
-    except json.JSONDecodeError as error:
-        raise InputError(f"malformed JSON: {error.msg} at line {error.lineno} column {error.colno}",
-                         str(path)) from None
+    except OSError as error:
+        raise InputError(f"cannot read: {error.strerror or error}", str(path)) from None
+    return parse_json(text, str(path))
 
 
 def write_json(path: str | Path, data: Any) -> None:
-    """Write atomically: a crash or error never leaves a partial file behind."""
-    path = Path(path)
-    directory = path.parent if str(path.parent) else Path(".")
-    handle, temporary = tempfile.mkstemp(dir=directory, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as out:
-            json.dump(data, out, indent=1)
-            out.write("\n")
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+    """Write atomically (kvopt.io.files): a crash or error never leaves a partial file behind."""
+    text = json.dumps(data, indent=1) + "\n"
+    atomic_write(path, lambda temporary: Path(temporary).write_text(text, encoding="utf-8"))
 
 
 def request_from_dict(data: Any, position: int) -> Request:
@@ -72,7 +133,7 @@ def request_from_dict(data: Any, position: int) -> Request:
     try:
         return Request(id=data["id"], arrival=data["arrival"], prompt=data["prompt"], output=data["output"],
                        predicted_output=data.get("predicted_output"),
-                       output_interval=data.get("output_interval"), metadata=data.get("metadata") or {})
+                       output_interval=data.get("output_interval"), metadata=data.get("metadata"))
     except InputError as error:
         raise InputError(error.message, where) from None
 
@@ -91,7 +152,7 @@ def instance_from_dict(data: Any) -> Instance:
     requests = [request_from_dict(item, k) for k, item in enumerate(data["requests"])]
     return Instance(memory=data["memory"], requests=tuple(requests), name=data.get("name"),
                     source=data.get("source"), batch_time=data.get("batch_time"),
-                    metadata=data.get("metadata") or {})
+                    metadata=data.get("metadata"))
 
 
 def request_to_dict(request: Request) -> dict[str, Any]:

@@ -18,6 +18,7 @@ import numpy as np
 
 from kvopt.errors import InputError
 from kvopt.instance import Instance
+from kvopt.io.files import atomic_write
 from kvopt.schedule import Schedule
 
 COLORS = {"run": "#3b75af", "evicted": "#e5862f", "wait": "#c9c9c9", "limit": "#c0392b"}
@@ -35,9 +36,10 @@ def _figure(width: float, height: float) -> Any:
 
 
 def _save(figure: Any, path: str | Path) -> Path:
+    """Write the figure atomically, in the format its suffix names (a missing folder is created)."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    figure.savefig(path, dpi=120)
+    atomic_write(path, lambda temporary: figure.savefig(temporary, dpi=120))
     return path
 
 

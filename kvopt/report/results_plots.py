@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
+from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 
 from kvopt.errors import InputError
@@ -24,21 +26,27 @@ def _slug(text: str) -> str:
     return re.sub(r"[^A-Za-z0-9._-]+", "_", text).strip("_") or "x"
 
 
-def plot_results(store: ResultsStore, directory: str | Path, instance: str | None = None) -> list[Path]:
-    """Write the plots into `directory`; returns the files written."""
-    directory = Path(directory)
+Plot = tuple[str, Callable[[Path], Path]]  # file name, and the function drawing it into a given file
+
+
+def planned_plots(store: ResultsStore, instance: str | None = None) -> list[Plot]:
+    """The plots of a results file, checked (an unknown instance is an InputError) before any is drawn."""
     rows = store.rows()
     solved = ratios(rows)
     if not solved:
         raise InputError("no job in the results file has a schedule: nothing to plot", str(store.path))
-    written = []
+    names = sorted({row["instance"] for row in solved})
+    chosen = instance or names[0]
+    if chosen not in names:
+        raise InputError(f"no schedule recorded for instance {chosen!r}; instances with schedules: "
+                         f"{', '.join(names[:5])}{' ...' if len(names) > 5 else ''}")
+    planned: list[Plot] = []
     for column, name, label in (("bound_ratio", "ratio-to-bound.png", "objective / best lower bound"),
                                 ("best_ratio", "ratio-to-best.png", "objective / best known objective")):
         groups = defaultdict(list)
         for row in solved:
             groups[row["label"]].append(row[column])
-        written.append(plots.ratio_distribution(groups, directory / name, xlabel=label,
-                                                title=f"{label} per job"))
+        planned.append((name, partial(plots.ratio_distribution, groups, xlabel=label, title=f"{label} per job")))
     latencies = defaultdict(list)
     instances = {}
     for row in solved:
@@ -46,13 +54,8 @@ def plot_results(store: ResultsStore, directory: str | Path, instance: str | Non
             instances[row["instance_hash"]] = store.instance(row["instance_hash"])
         schedule = store.schedule(row["job_key"])
         latencies[row["label"]].extend(plots.request_latencies(instances[row["instance_hash"]], schedule))
-    written.append(plots.latency_cdf(latencies, directory / "latency-cdf.png",
-                                     title="request latency, all jobs with a schedule"))
-    names = sorted({row["instance"] for row in solved})
-    chosen = instance or names[0]
-    if chosen not in names:
-        raise InputError(f"no schedule recorded for instance {chosen!r}; instances with schedules: "
-                         f"{', '.join(names[:5])}{' ...' if len(names) > 5 else ''}")
+    planned.append(("latency-cdf.png", partial(plots.latency_cdf, latencies,
+                                               title="request latency, all jobs with a schedule")))
     shown = set()
     for row in solved:  # rows are ordered by instance, label, time limit, seed: the first per label is shown
         if row["instance"] != chosen or row["label"] in shown:
@@ -62,7 +65,12 @@ def plot_results(store: ResultsStore, directory: str | Path, instance: str | Non
         schedule = store.schedule(row["job_key"])
         stem = f"{_slug(chosen)}-{_slug(row['label'])}"
         title = f"{chosen}, {row['label']} (seed {row['seed']}): total latency {row['objective']}"
-        written.append(plots.gantt(instance_data, schedule, directory / f"gantt-{stem}.png", title=title))
-        written.append(plots.memory_profile(instance_data, schedule, directory / f"memory-{stem}.png",
-                                            title=f"{chosen}, {row['label']}: memory per round"))
-    return written
+        planned.append((f"gantt-{stem}.png", partial(plots.gantt, instance_data, schedule, title=title)))
+        planned.append((f"memory-{stem}.png", partial(plots.memory_profile, instance_data, schedule,
+                                                      title=f"{chosen}, {row['label']}: memory per round")))
+    return planned
+
+
+def plot_results(store: ResultsStore, directory: str | Path, instance: str | None = None) -> list[Path]:
+    """Write the plots into `directory`; returns the files written."""
+    return [draw(Path(directory) / name) for name, draw in planned_plots(store, instance)]
