@@ -9,19 +9,24 @@ Incumbents flow forward: the best verified schedule so far (non-preemptive; rest
 their last runs alone being the same schedule) is handed as `initial_schedule` to every later method that
 takes one (the exact methods and the `lp` bound), and a schedule they improve is handed on. Each attempt
 records the schedule it started from.
+
+Ctrl-C ends the portfolio, never the record: the method running is kept with what it returned (a
+stoppable solver returns its best so far) or recorded as interrupted, the others as not run, and the
+Certificate, marked interrupted, holds every verified schedule and bound found until then. `progress` is
+called with each attempt as it is recorded; `method_progress` is passed on to every method (kvopt.solve).
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from kvopt.catalogue import all_methods, get_method
 from kvopt.errors import InputError, SolveError
 from kvopt.instance import Instance
-from kvopt.result import Result, Status, contradicts, gap, proves_optimal
+from kvopt.result import Result, Status, as_number, contradicts, gap, proves_optimal
 from kvopt.schedule import Schedule
 from kvopt.solve import solve
 
@@ -51,7 +56,8 @@ class Attempt:
     started_from: str | None = None
 
     def as_dict(self) -> dict[str, Any]:
-        return {k: v.value if isinstance(v, Status) else v for k, v in self.__dict__.items()}
+        out = {k: v.value if isinstance(v, Status) else v for k, v in self.__dict__.items()}
+        return out | {"lower_bound": as_number(self.lower_bound)}
 
 
 @dataclass(frozen=True)
@@ -65,6 +71,7 @@ class Certificate:
     attempts: tuple[Attempt, ...] = field(default_factory=tuple)
     budget_s: float = 0.0
     runtime_s: float = 0.0
+    interrupted: bool = False
 
     @property
     def objective(self) -> int | None:
@@ -84,11 +91,12 @@ class Certificate:
             "status": "optimal" if self.optimal else ("feasible" if self.best else "no schedule"),
             "objective": self.objective,
             "objective_method": self.best.method if self.best else None,
-            "lower_bound": self.lower_bound,
+            "lower_bound": as_number(self.lower_bound),
             "bound_method": self.bound_method,
             "gap": self.gap,
             "budget_s": self.budget_s,
             "runtime_s": round(self.runtime_s, 3),
+            "interrupted": self.interrupted,
             "attempts": [a.as_dict() for a in self.attempts],
         }
 
@@ -106,10 +114,13 @@ def _share(name: str) -> float:
 
 
 def certify(instance: Instance, budget_s: float = 60.0, methods: Sequence[str] | None = None,
-            threads: int = 1, seed: int = 0) -> Certificate:
-    """Run `methods` (default: the whole registered portfolio) within `budget_s` seconds in all."""
+            threads: int = 1, seed: int = 0, progress: Callable[[Attempt], None] | None = None,
+            method_progress: Callable[[str, str], None] | None = None) -> Certificate:
+    """Run `methods` (default: the whole registered portfolio) within `budget_s` seconds in all.
+    method_progress(method, text): live progress of the method running."""
     if not budget_s > 0:
         raise InputError(f"budget must be positive, got {budget_s}")
+    instance.check_rounds()
     names = list(methods) if methods else default_portfolio(instance)
     specs = [get_method(name) for name in names]  # unknown names fail before any work
     clock = time.monotonic()
@@ -117,17 +128,26 @@ def certify(instance: Instance, budget_s: float = 60.0, methods: Sequence[str] |
     incumbent: Schedule | None = None  # what the methods that take an initial schedule start from
     bound, bound_method = 0.0, "none"
     attempts: list[Attempt] = []
+    interrupted = False
 
     def left() -> float:
         return budget_s - (time.monotonic() - clock)
 
+    def record(attempt: Attempt) -> None:
+        attempts.append(attempt)
+        if progress is not None:
+            progress(attempt)
+
     for position, spec in enumerate(specs):
+        if interrupted:
+            record(Attempt(spec.name, spec.kind, Status.NOT_RUN, note="interrupted before it started"))
+            continue
         if best is not None and proves_optimal(bound, best.objective):
-            attempts.append(Attempt(spec.name, spec.kind, Status.NOT_RUN, note="already proven optimal"))
+            record(Attempt(spec.name, spec.kind, Status.NOT_RUN, note="already proven optimal"))
             continue
         remaining = left()
         if remaining <= 0.05:
-            attempts.append(Attempt(spec.name, spec.kind, Status.NOT_RUN, note="budget exhausted"))
+            record(Attempt(spec.name, spec.kind, Status.NOT_RUN, note="budget exhausted"))
             continue
         if spec.kind == "exact":  # the exact methods still to run share what is left by their shares
             limit = remaining * _share(spec.name) / sum(_share(s.name) for s in specs[position:]
@@ -136,26 +156,33 @@ def certify(instance: Instance, budget_s: float = 60.0, methods: Sequence[str] |
             limit = min(QUICK_TIME_LIMIT_S, remaining)
         initial = incumbent if spec.uses_initial_schedule else None
         started_from = None if initial is None else f"{initial.metadata['method']} ({best.objective})"
+        live = None if method_progress is None else (lambda text, name=spec.name: method_progress(name, text))
+        started = time.monotonic()
         try:
             result = solve(instance, spec.name, time_limit=limit, seed=seed, threads=threads,
-                           initial_schedule=initial)
+                           initial_schedule=initial, progress=live)
         except InputError as problem:
-            attempts.append(Attempt(spec.name, spec.kind, Status.SKIPPED, note=problem.message,
-                                    started_from=started_from))
+            record(Attempt(spec.name, spec.kind, Status.SKIPPED, note=problem.message, started_from=started_from))
             continue
         except SolveError as problem:  # e.g. a model too large, or a schedule the verifier rejected
-            attempts.append(Attempt(spec.name, spec.kind, Status.ERROR, note=str(problem),
-                                    started_from=started_from))
+            record(Attempt(spec.name, spec.kind, Status.ERROR, note=str(problem), started_from=started_from))
             continue
+        except KeyboardInterrupt:
+            interrupted = True
+            record(Attempt(spec.name, spec.kind, Status.INTERRUPTED, runtime_s=round(time.monotonic() - started, 3),
+                           note="interrupted before it returned a result", started_from=started_from))
+            continue
+        interrupted = result.interrupted
+        notes = ["interrupted: its best so far"] if result.interrupted else []
         if result.schedule is not None and result.schedule.resumes_progress:
-            attempts.append(Attempt(spec.name, spec.kind, result.status, result.objective, None,
-                                    round(result.runtime_s, 3), PREEMPTIVE_NOTE))
+            record(Attempt(spec.name, spec.kind, result.status, result.objective, None,
+                           round(result.runtime_s, 3), "; ".join(notes + [PREEMPTIVE_NOTE])))
             continue
         source = (result.info.get("optimality_proved_by") or result.info.get("lower_bound_source")
                   or spec.name)
-        attempts.append(Attempt(spec.name, spec.kind, result.status, result.objective,
-                                result.lower_bound, round(result.runtime_s, 3),
-                                None if source == spec.name else f"bound from {source}", started_from))
+        notes += [] if source == spec.name else [f"bound from {source}"]
+        record(Attempt(spec.name, spec.kind, result.status, result.objective, result.lower_bound,
+                       round(result.runtime_s, 3), "; ".join(notes) or None, started_from))
         if result.schedule is not None and (best is None or result.objective < best.objective):
             best = result
             incumbent = Schedule(result.schedule.starts, metadata={"method": spec.name})
@@ -165,4 +192,4 @@ def certify(instance: Instance, budget_s: float = 60.0, methods: Sequence[str] |
             raise SolveError(f"the bound {bound} of {bound_method} exceeds the verified objective "
                              f"{best.objective} of {best.method}: one of them is wrong")
     return Certificate(instance.name, best, bound, bound_method, tuple(attempts), budget_s,
-                       time.monotonic() - clock)
+                       time.monotonic() - clock, interrupted)

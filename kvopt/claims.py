@@ -59,12 +59,13 @@ class ClaimReport:
     holds: int = 0
     worst_ratio: float = 1.0
     counterexamples: list[Counterexample] = field(default_factory=list)
+    interrupted: bool = False  # Ctrl-C ended the search; the counts are those of the trials finished
 
     def as_dict(self) -> dict[str, Any]:
         return {"method": self.method, "family": self.family, "claimed_ratio": self.ratio,
                 "reference": self.reference, "trials": self.trials, "decided": self.decided,
                 "undecided": self.undecided, "claim_holds_on": self.holds, "worst_ratio": self.worst_ratio,
-                "refuted": bool(self.counterexamples),
+                "refuted": bool(self.counterexamples), "interrupted": self.interrupted,
                 "counterexamples": [c.as_dict() for c in self.counterexamples]}
 
 
@@ -195,14 +196,21 @@ def shrink(instance: Instance, moves: Callable[[Instance], Iterator[Instance]], 
 
 def check_claim(method: str, family: str, trials: int, ratio: float = 1.0, reference: str = "exact",
                 seed: int = 0, time_limit: float | None = 10.0, shrink_found: bool = True,
-                stop_after: int = 1) -> ClaimReport:
-    """Test "method is within `ratio` of the optimum" on `trials` instances of `family`."""
+                stop_after: int = 1, progress: Callable[[ClaimReport], None] | None = None) -> ClaimReport:
+    """Test "method is within `ratio` of the optimum" on `trials` instances of `family`; `progress` is
+    called with the report after every trial. Ctrl-C ends the search with the report so far (marked
+    interrupted; the trial running then is not counted)."""
     if family not in FAMILIES:
         raise InputError(f"unknown family {family!r}; known: {', '.join(FAMILIES)}")
     if trials < 1:
         raise InputError(f"trials must be positive, got {trials}")
-    if ratio < 1:
-        raise InputError(f"a claimed ratio below 1 is refuted by any optimal schedule, got {ratio}")
+    if not ratio >= 1 or ratio == float("inf"):
+        raise InputError(f"a claimed ratio below 1 is refuted by any optimal schedule, and it must be finite; "
+                         f"got {ratio}")
+    if time_limit is not None and not time_limit > 0:
+        raise InputError(f"time limit must be positive, got {time_limit}")
+    if stop_after < 1:
+        raise InputError(f"the number of counterexamples to stop after must be positive, got {stop_after}")
     limit = family_trials(family)
     if limit is not None and trials > limit:
         raise InputError(f"family {family!r} has {limit} distinct instances, asked for {trials} trials")
@@ -210,21 +218,32 @@ def check_claim(method: str, family: str, trials: int, ratio: float = 1.0, refer
     report = ClaimReport(method, family, ratio, reference)
     for trial in itertools.islice(itertools.count(), trials):
         instance = make(seed, trial)
-        report.trials += 1
-        pair = _evaluate(instance, method, reference, time_limit)
-        if pair is None:
-            report.undecided += 1
-            continue
-        report.decided += 1
-        report.worst_ratio = max(report.worst_ratio, pair[0].objective / pair[1].objective)
-        if not _violates(pair, ratio):
-            report.holds += 1
-            continue
-        original = len(instance)
-        steps = 0
-        if shrink_found:
-            instance, pair, steps = shrink(instance, moves, method, reference, ratio, time_limit)
-        report.counterexamples.append(Counterexample(instance, pair[0], pair[1], trial, original, steps))
-        if len(report.counterexamples) >= stop_after:
+        try:
+            pair = _evaluate(instance, method, reference, time_limit)
+        except KeyboardInterrupt:
+            report.interrupted = True
             break
+        report.trials += 1
+        try:
+            if pair is None:
+                report.undecided += 1
+                continue
+            report.decided += 1
+            report.worst_ratio = max(report.worst_ratio, pair[0].objective / pair[1].objective)
+            if not _violates(pair, ratio):
+                report.holds += 1
+                continue
+            original = len(instance)
+            steps = 0
+            if shrink_found:
+                try:
+                    instance, pair, steps = shrink(instance, moves, method, reference, ratio, time_limit)
+                except KeyboardInterrupt:  # the counterexample stands, unshrunk
+                    report.interrupted = True
+            report.counterexamples.append(Counterexample(instance, pair[0], pair[1], trial, original, steps))
+            if report.interrupted or len(report.counterexamples) >= stop_after:
+                break
+        finally:
+            if progress is not None:
+                progress(report)
     return report

@@ -8,12 +8,25 @@ runs them. A method never runs another method: what it may start from (an incumb
 
 Rule for backend modules: import solver libraries (pyomo, ortools, highspy) inside the run function, so
 that importing kvopt and listing methods stays fast.
+
+Interrupts and progress. Ctrl-C while a method runs reaches Python only between bytecodes, not while a
+solver library computes, so a backend runs each long solver call through `stoppable(call, stop)`: Ctrl-C
+then asks the solver to stop (`stop()`) and return its best so far, and the interrupt is recorded in the
+method's Settings, whose time is then up (`expired()`, `time_left() == 0`). `settings.report(text)` passes
+a line of live progress (incumbent, bound) to whoever asked for it (`Settings.progress`, e.g. the CLI when
+stderr is a terminal).
 """
 
 from __future__ import annotations
 
+import contextvars
+import os
+import select
+import signal
+import threading
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any
@@ -91,9 +104,13 @@ class Settings:
     options: Mapping[str, Any] = field(default_factory=dict)
     initial_schedule: Schedule | None = None
     started: float = field(default_factory=time.monotonic)
+    progress: Callable[[str], None] | None = field(default=None, compare=False)
+    interrupt: threading.Event = field(default_factory=threading.Event, compare=False)
 
     def time_left(self) -> float | None:
-        """Seconds left before the time limit (never negative), None without a limit."""
+        """Seconds left before the time limit (never negative; 0 once interrupted), None without a limit."""
+        if self.interrupt.is_set():
+            return 0.0
         if self.time_limit is None:
             return None
         return max(0.0, self.time_limit - (time.monotonic() - self.started))
@@ -101,6 +118,77 @@ class Settings:
     def expired(self) -> bool:
         left = self.time_left()
         return left is not None and left <= 0.0
+
+    @property
+    def interrupted(self) -> bool:
+        return self.interrupt.is_set()
+
+    def report(self, text: str) -> None:
+        """A line of live progress (e.g. "incumbent 1208, bound 840"), shown only if someone listens."""
+        if self.progress is not None:
+            self.progress(text)
+
+
+_RUNNING: contextvars.ContextVar[Settings | None] = contextvars.ContextVar("kvopt_running_method", default=None)
+
+
+@contextmanager
+def running(settings: Settings) -> Iterator[None]:
+    """Mark `settings` as those of the method now running (kvopt.solve), for `stoppable`."""
+    token = _RUNNING.set(settings)
+    try:
+        yield
+    finally:
+        _RUNNING.reset(token)
+
+
+def stoppable(call: Callable[[], Any], stop: Callable[[], Any]) -> Any:
+    """`call()`, a blocking solver call, made interruptible: Ctrl-C calls `stop()`, which makes the solver
+    return its best so far, records the interrupt in the running method's Settings and lets `call`
+    return. Outside a method run, the interrupt is raised again once the solver has returned.
+
+    The solver runs in this (the main) thread: HiGHS's task scheduler breaks when runs move between
+    threads. While it runs, SIGINT only sets a flag (a Python handler that raises nothing), and a watcher
+    thread, woken through signal.set_wakeup_fd, calls `stop()` at once; a second Ctrl-C is just as quiet,
+    a third restores the default handler (the next one raises)."""
+    if threading.current_thread() is not threading.main_thread():
+        return call()  # signals are delivered to the main thread only
+    interrupts = []
+    finished = threading.Event()
+    reader, writer = os.pipe()
+    os.set_blocking(writer, False)
+
+    def on_sigint(signum, frame) -> None:
+        interrupts.append(signum)
+        if len(interrupts) >= 3:
+            signal.signal(signal.SIGINT, signal.default_int_handler)
+
+    def watch() -> None:
+        while not finished.is_set():
+            ready, _, _ = select.select([reader], [], [], 0.05)
+            if ready and signal.SIGINT in os.read(reader, 512):
+                interrupts.append(signal.SIGINT)
+                stop()
+
+    previous_handler = signal.signal(signal.SIGINT, on_sigint)
+    previous_fd = signal.set_wakeup_fd(writer, warn_on_full_buffer=False)
+    watcher = threading.Thread(target=watch, name="kvopt-interrupt-watcher", daemon=True)
+    watcher.start()
+    try:
+        value = call()
+    finally:
+        finished.set()
+        watcher.join()
+        signal.set_wakeup_fd(previous_fd)
+        signal.signal(signal.SIGINT, previous_handler)
+        os.close(reader)
+        os.close(writer)
+    if interrupts:
+        settings = _RUNNING.get()
+        if settings is None:
+            raise KeyboardInterrupt
+        settings.interrupt.set()
+    return value
 
 
 @dataclass(frozen=True)
@@ -129,7 +217,8 @@ class MethodSpec:
     uses_initial_schedule: bool = False
 
     def settings(self, time_limit: float | None, seed: int, threads: int, options: Mapping[str, Any],
-                 initial_schedule: Schedule | None = None) -> Settings:
+                 initial_schedule: Schedule | None = None,
+                 progress: Callable[[str], None] | None = None) -> Settings:
         where = f"method {self.name!r}"
         reject_unknown(self.options, options, self.name)
         if time_limit is not None and not time_limit > 0:
@@ -141,7 +230,7 @@ class MethodSpec:
                              f"{', '.join(s.name for s in registered() if s.uses_initial_schedule)})", where)
         values = parse_options(self.options, options, self.name)
         return Settings(time_limit=time_limit, seed=seed, threads=threads, options=MappingProxyType(values),
-                        initial_schedule=initial_schedule)
+                        initial_schedule=initial_schedule, progress=progress)
 
 
 _METHODS: dict[str, MethodSpec] = {}

@@ -46,6 +46,13 @@ def contradicts(bound: float | None, objective: int | None) -> bool:
     return bound is not None and objective is not None and integer_bound(bound) > objective
 
 
+def as_number(value: float | None) -> float | int | None:
+    """An integral float as an int (bounds print and serialise as integers where they are integral)."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
 def gap(objective: int | None, bound: float | None) -> float | None:
     """Relative gap (objective - bound) / objective, at least 0; 0 for a zero objective; None if either
     is missing."""
@@ -64,7 +71,8 @@ class Status(str, enum.Enum):
 
     What a method can end with is the above; a run inside certify or a sweep can also end as
     SKIPPED (the method does not apply to the instance), ERROR (it raised, crashed, or returned what the
-    verifier rejects) or NOT_RUN (certify did not start it: proven optimal already, or budget spent)."""
+    verifier rejects), NOT_RUN (certify did not start it: proven optimal already, budget spent, or
+    interrupted before) or INTERRUPTED (Ctrl-C stopped it before it returned anything)."""
 
     OPTIMAL = "optimal"
     FEASIBLE = "feasible"
@@ -74,6 +82,7 @@ class Status(str, enum.Enum):
     SKIPPED = "skipped"
     ERROR = "error"
     NOT_RUN = "not run"
+    INTERRUPTED = "interrupted"
 
     def __str__(self) -> str:
         return self.value
@@ -85,7 +94,8 @@ class Result:
 
     objective is the total end-to-end latency recomputed by the verifier (None without a schedule);
     lower_bound is a proven lower bound on the optimum (None if the method proves none); runtime_s is
-    wall-clock seconds of the method; info holds method-specific figures (nodes, horizon, ...).
+    wall-clock seconds of the method; info holds method-specific figures (nodes, horizon, ...);
+    interrupted: Ctrl-C stopped the method early (its schedule and bound are what it had by then).
     """
 
     method: str
@@ -96,6 +106,7 @@ class Result:
     schedule: Schedule | None = None
     log: tuple[str, ...] = ()
     info: Mapping[str, Any] = field(default_factory=dict)
+    interrupted: bool = False
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "status", Status(self.status))
@@ -116,5 +127,6 @@ class Result:
             "lower_bound": self.lower_bound,
             "gap": self.gap,
             "runtime_s": round(self.runtime_s, 6),
+            **({"interrupted": True} if self.interrupted else {}),
             **({"info": dict(self.info)} if self.info else {}),
         }

@@ -9,6 +9,7 @@ status timeout without a schedule when none was found.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 
 from kvopt.errors import InputError
 from kvopt.exact.classes import request_classes
@@ -27,7 +28,8 @@ def class_starts(instance: Instance, classes, starts_by_id) -> list[list[int]]:
 
 def solve_exact(instance: Instance, time_limit: float | None = None, *, max_nodes: int | None = None,
                 use_chain: bool = True, use_dominance: bool = True, use_left_shift: bool = True,
-                dive_every: int = 2000, start: Incumbent | None = None):
+                dive_every: int = 2000, start: Incumbent | None = None,
+                progress: Callable[[int, int, int | None], None] | None = None):
     """Run the search from `start` (default: kvopt.heuristics.incumbent without an initial schedule);
     returns (schedule or None, SearchResult)."""
     classes = request_classes(instance)
@@ -36,7 +38,7 @@ def solve_exact(instance: Instance, time_limit: float | None = None, *, max_node
     incumbents = [(start.source, class_starts(instance, classes, start.starts))]
     search = BranchAndBound(instance.memory, classes, use_chain=use_chain, use_dominance=use_dominance,
                             use_left_shift=use_left_shift, deadline=deadline, max_nodes=max_nodes,
-                            dive_every=dive_every, incumbents=incumbents)
+                            dive_every=dive_every, incumbents=incumbents, progress=progress)
     result = search.run(dive_orders=[list(range(len(classes)))])
     schedule = None
     if result.starts is not None:
@@ -65,11 +67,16 @@ def exact(instance: Instance, settings: Settings) -> Outcome:
     clock = time.perf_counter()
     start = incumbent(instance, settings.initial_schedule)
     started_s = round(time.perf_counter() - clock, 3)
+    waiting_to_latency = sum(r.output for r in instance.requests)
+
+    def report(nodes: int, bound: int, best: int | None) -> None:
+        settings.report(f"incumbent {best + waiting_to_latency}, bound {bound + waiting_to_latency}, "
+                        f"{nodes:,} nodes")
+
     schedule, result = solve_exact(instance, settings.time_left(), max_nodes=options["max_nodes"],
                                    use_chain=options["chain_bound"], use_dominance=options["dominance"],
                                    use_left_shift=options["left_shift"], dive_every=options["dive_every"],
-                                   start=start)
-    waiting_to_latency = sum(r.output for r in instance.requests)
+                                   start=start, progress=report)
     info = {"nodes": result.nodes, "stopped": result.stopped, "incumbent_source": result.incumbent_source,
             "classes": len(request_classes(instance)), "incumbent_method": start.source,
             "incumbent_objective": start.objective, "incumbent_s": started_s}

@@ -25,7 +25,7 @@ import heapq
 import itertools
 import time
 from bisect import bisect_right
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from kvopt.exact.classes import RequestClass
@@ -77,8 +77,10 @@ class BranchAndBound:
                  use_dominance: bool = True, use_left_shift: bool = True,
                  deadline: float | None = None, max_nodes: int | None = None,
                  max_stored: int = 3_000_000, dive_every: int = 2000,
-                 incumbents: Sequence[tuple[str, list[list[int]]]] = ()):
+                 incumbents: Sequence[tuple[str, list[list[int]]]] = (),
+                 progress: Callable[[int, int, int | None], None] | None = None):
         self.memory = memory
+        self.progress = progress  # called with (nodes, global lower bound, best cost) every 10,000 nodes
         self.classes = tuple(classes)
         self.prompt = [c.prompt for c in classes]
         self.output = [c.output for c in classes]
@@ -297,6 +299,8 @@ class BranchAndBound:
                     heapq.heappush(heap, (bounded,) + item[1:3] + (True,) + item[4:])
                     continue
             nodes += 1
+            if self.progress is not None and nodes % 10_000 == 0:
+                self.progress(nodes, f, self.best_cost)
             if self.dive_every and nodes % self.dive_every == 0:
                 self.dive(t, started, profile, ends, trace, dive_order)
             # children that start one more request now

@@ -21,6 +21,7 @@ import numpy as np
 from kvopt.formulations.rounding import solution_starts
 from kvopt.formulations.timeindexed import TimeIndexedModel, identical_classes
 from kvopt.instance import Instance
+from kvopt.method import stoppable
 
 ENCODINGS = ("intervals", "reservoir", "timeindexed")
 
@@ -143,7 +144,8 @@ def solve_cp(instance: Instance, build: CpBuild, *, time_limit: float | None, th
         solver.parameters.max_time_in_seconds = max(0.01, float(time_limit))
     solver.parameters.num_workers = int(threads)
     solver.parameters.random_seed = int(seed)
-    status = solver.Solve(build.model)
+    solver.parameters.catch_sigint_signal = False  # CP-SAT would swallow Ctrl-C and reset its handler
+    status = stoppable(lambda: solver.Solve(build.model), solver.StopSearch)
     name = solver.StatusName(status)
     starts, objective, late_used, origin = None, None, False, "cp-sat"
     if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):

@@ -20,6 +20,7 @@ import numpy as np
 
 from kvopt.formulations import cuts as peak_cuts
 from kvopt.formulations.timeindexed import TimeIndexedModel
+from kvopt.method import stoppable
 from kvopt.result import LP_ABS_TOLERANCE
 
 # HiGHS stops once primal - dual < ABS_GAP: then integer_bound(dual) >= primal, the proof of optimality
@@ -110,7 +111,7 @@ def solve_lp(highs, deadline: float | None) -> tuple[float | None, np.ndarray | 
     if left is not None and left <= 0:
         return None, None
     _set_time_limit(highs, left)
-    highs.run()
+    _run(highs)
     if highs.getModelStatus() != highspy.HighsModelStatus.kOptimal:
         return None, None
     return float(highs.getInfo().objective_function_value), np.array(highs.getSolution().col_value)
@@ -199,17 +200,26 @@ def _run_with_watchdog(highs, seconds: float | None) -> None:
     not checked while HiGHS solves the root LP from scratch either, so callers start B&B only with time
     for that (kvopt.formulations.methods.ROOT_LP_MARGIN)."""
     if seconds is None:
-        highs.run()
+        _run(highs)
         return
     import threading
-    highs.HandleUserInterrupt = True
     watchdog = threading.Timer(max(0.01, seconds), highs.cancelSolve)
     watchdog.daemon = True
     watchdog.start()
     try:
-        highs.joinSolve(highs.startSolve())
+        _run(highs)
     finally:
         watchdog.cancel()
+
+
+def _run(highs) -> None:
+    """highs.run(), stopped by highs.cancelSolve() (through HiGHS's user interrupt, which startSolve would
+    clear too) or by Ctrl-C (kvopt.method.stoppable)."""
+    highs.HandleUserInterrupt = True
+    highs._Highs__solver_should_stop = False  # an earlier cancel must not stop this run
+    try:
+        stoppable(highs.run, highs.cancelSolve)
+    finally:
         highs.HandleUserInterrupt = False
 
 

@@ -113,6 +113,7 @@ def _branch_and_bound(highs, root, settings: Settings, prepared: Prepared, best:
         prepared.log.append(f"branch and bound skipped: {left:.1f} s left, too little for HiGHS's root")
         prepared.info["mip_status"] = "skipped (time)"
         return None
+    settings.report(f"branch and bound from incumbent {best.objective}")
     start = None
     if best.schedule is not None and options["warm_start"]:
         start = model.values_from_starts(dict(best.schedule.starts))
@@ -131,6 +132,7 @@ def _branch_and_bound(highs, root, settings: Settings, prepared: Prepared, best:
                          dual_bound=run.dual_bound)
     prepared.log.append(f"branch and bound: {run.status}, objective {run.objective}, bound "
                         f"{run.dual_bound}, {run.nodes} nodes, {run.seconds:.1f} s")
+    settings.report(prepared.log[-1])
     return run
 
 

@@ -117,10 +117,14 @@ def strengthened_root(instance, settings, prepared, model, leave_time_for_mip: b
             return time.monotonic() + CUT_SHARE * left
         return time.monotonic() + left
 
+    def log(line: str) -> None:
+        prepared.log.append(line)
+        settings.report(line)
+
     highs = to_highs(model, integer=False, threads=settings.threads)
     rounds = settings.options["cut_rounds"] if settings.options["cuts"] == "peak" else 0
     root = root_bound(model, highs, cut_rounds=rounds, deadline=deadline(settings), cut_deadline=cut_deadline,
-                      log=prepared.log.append)
+                      log=log)
     prepared.info.update(lp_relaxation=root.plain, root_bound=root.strengthened, cuts_added=root.cuts,
                          cut_rounds_done=root.rounds, cut_loop=root.stopped)
     return highs, root
