@@ -7,9 +7,8 @@ from __future__ import annotations
 
 import argparse
 import importlib
-import sys
 
-from kvopt.cli.common import EXIT_INPUT, error
+from kvopt.cli.common import EXIT_BROKEN_PIPE, EXIT_INPUT, error, silence_stdout
 from kvopt.errors import InputError
 from kvopt.plugins import import_plugins
 from kvopt.version import __version__
@@ -33,8 +32,15 @@ VERBS = [
 ]
 
 
+class Parser(argparse.ArgumentParser):
+    """argparse with the error contract of the other errors: one line, exit code 2 (no usage dump)."""
+
+    def error(self, message: str):
+        self.exit(EXIT_INPUT, f"{self.prog}: error: {message} (`{self.prog} --help` for usage)\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = Parser(
         prog="kvopt", description="Exact optima, certified bounds and online policies for LLM inference "
                                   "scheduling under KV-cache memory limits.")
     parser.add_argument("--version", action="version", version=f"kvopt {__version__}")
@@ -48,14 +54,19 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
-    if not getattr(args, "run", None):
-        parser.print_help(sys.stderr)
-        return 2
     try:
-        import_plugins(args.plugin)
-    except InputError as problem:
-        error(str(problem))
-        return EXIT_INPUT
-    return args.run(args)
+        parser = build_parser()
+        args = parser.parse_args(argv)
+        if not getattr(args, "run", None):
+            verbs = ", ".join(importlib.import_module(module).NAME for module in VERBS)
+            error(f"no verb given; `kvopt --help` describes them: {verbs}")
+            return EXIT_INPUT
+        try:
+            import_plugins(args.plugin)
+        except InputError as problem:
+            error(str(problem))
+            return EXIT_INPUT
+        return args.run(args)
+    except BrokenPipeError:  # e.g. `kvopt solve --help | head -1`
+        silence_stdout()
+        return EXIT_BROKEN_PIPE

@@ -7,6 +7,7 @@ import argparse
 from collections.abc import Callable
 from typing import Any
 
+from kvopt.cli.outputs import declare_input
 from kvopt.errors import InputError
 from kvopt.instance import Instance
 from kvopt.io import read_schedule
@@ -53,6 +54,7 @@ def add_solver_arguments(parser: argparse.ArgumentParser, method_help: str) -> N
     parser.add_argument("--initial", metavar="SCHEDULE",
                         help="a schedule file (e.g. from `kvopt solve --out`) the method starts from; "
                              "verified first (methods that take one: kvopt methods)")
+    declare_input(parser, "initial")
     parser.add_argument("--verbose", "-v", action="store_true", help="print the method's log")
 
 

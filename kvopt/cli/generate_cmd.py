@@ -13,9 +13,10 @@ from typing import Any
 
 from kvopt.cli.arguments import nonnegative_int, positive_float, positive_int
 from kvopt.cli.common import EXIT_OK, add_json_flag, guarded, print_json
+from kvopt.cli.outputs import FOLDER, add_output, declare_input
 from kvopt.errors import InputError
 from kvopt.generate.catalogue import FAMILIES, Family, Param, command_words, generate
-from kvopt.generate.manifest import MANIFEST, write_set
+from kvopt.generate.manifest import MANIFEST, planned_set
 from kvopt.instance import Instance
 
 NAME = "generate"
@@ -60,7 +61,10 @@ def family_params(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def _common(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--out", required=True, help="folder to write the instances and manifest.json into")
+    add_output(parser, "--out", kind=FOLDER, required=True,
+               help="folder to write the instances and manifest.json into (created if missing, in an existing "
+                    "folder; a manifest already there is added to)")
+    declare_input(parser, "trace")
     add_json_flag(parser)
 
 
@@ -76,7 +80,10 @@ def run(args: argparse.Namespace) -> int:
     params = family_params(args)
     instances = generate(args.family, **params)
     command = "kvopt generate " + shlex.join(command_words(args.family, params, defaults=True))
-    entries = write_set(args.out, instances, command)
+    files, entries = planned_set(args.out, instances, command)
+    for name, write in files:
+        args.outputs.add(args.out, write, name=name)
+    args.outputs.commit()
     if args.json:
         print_json({"out": args.out, "command": command, "instances": entries})
     else:

@@ -5,34 +5,43 @@ from __future__ import annotations
 import argparse
 import sys
 
-from kvopt.cli.common import EXIT_OK, add_instance_arguments, guarded, load_instance
+from kvopt.cli.common import EXIT_OK, add_instance_arguments, add_json_flag, guarded, load_instance, print_json
+from kvopt.cli.outputs import add_output, declare_input
 
 NAME = "plot"
 HELP = "draw one schedule: a Gantt chart of the requests, or memory per round against M"
+SUFFIXES = (".png", ".pdf", ".svg")
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(NAME, help=HELP, description=HELP)
     add_instance_arguments(parser)
     parser.add_argument("schedule", help='schedule file: JSON {"starts": {"r0": 0, ...}}')
-    parser.add_argument("--out", required=True, help="PNG file to write")
+    declare_input(parser, "schedule")
+    add_output(parser, "--out", required=True, suffixes=SUFFIXES,
+               help="image file to write (.png, .pdf or .svg), in an existing folder")
     parser.add_argument("--kind", choices=("gantt", "memory"), default="gantt", help="default gantt")
     parser.add_argument("--title", help="figure title (default: instance, size and M)")
+    add_json_flag(parser)
     parser.set_defaults(run=guarded(run))
 
 
 def run(args: argparse.Namespace) -> int:
-    from kvopt.io import read_schedule
+    from kvopt.cli.common import read_schedule_for
     from kvopt.report import plots
     from kvopt.verify import verify
 
     instance = load_instance(args)
-    schedule = read_schedule(args.schedule)
-    draw = plots.gantt if args.kind == "gantt" else plots.memory_profile
-    draw(instance, schedule, args.out, title=args.title)
+    schedule = read_schedule_for(args.schedule, instance)
     report = verify(instance, schedule)
+    draw = plots.gantt if args.kind == "gantt" else plots.memory_profile
+    args.outputs.add(args.out, lambda path: draw(report.instance, schedule, path, title=args.title))
+    args.outputs.commit()
     if not report.feasible:
         print(f"kvopt: warning: the schedule is infeasible ({report.first_problem()}); plotted as given",
               file=sys.stderr)
-    print(f"wrote {args.out}")
+    if args.json:
+        print_json({"instance": instance.name, "out": args.out, "kind": args.kind, "feasible": report.feasible})
+    else:
+        print(f"wrote {args.out}")
     return EXIT_OK

@@ -12,11 +12,14 @@ import json
 from pathlib import Path
 from typing import Any
 
+from kvopt.clock import CLOCK_KEY
 from kvopt.cli.arguments import add_option_argument, add_rule_arguments, with_rules
 from kvopt.cli.common import (EXIT_OK, add_instance_arguments, add_json_flag, guarded, load_instance,
                               parse_options, print_json)
+from kvopt.cli.outputs import add_output, declare_input
 from kvopt.errors import InputError
 from kvopt.io import write_json, write_schedule
+from kvopt.io.json_files import load_json, parse_json
 from kvopt.schedule import Schedule
 from kvopt.sim.metrics import round_arrays
 
@@ -33,12 +36,13 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--batch-time", metavar="SPEC",
                         help="batch-time model: a JSON file, inline JSON, or NAME[:KEY=VALUE,...] "
                              "(e.g. linear:base=0.02,per_kv_token=1e-6); default the instance's, else unit")
+    declare_input(parser, "batch_time")
     parser.add_argument("--predictions", metavar="MODEL",
                         help="add predictions first: point:EPS, over:ALPHA, interval:ALPHA or exact")
     parser.add_argument("--prediction-seed", type=int, default=0, help="seed of --predictions (default 0)")
-    parser.add_argument("--out", help="write the verified schedule (with runs of evicted requests)")
-    parser.add_argument("--metrics-out", help="write all metrics, per-round and per-request arrays (JSON)")
-    parser.add_argument("--trace-out", help="write the decision trace as JSON lines")
+    add_output(parser, "--out", help="write the verified schedule (with runs of evicted requests)")
+    add_output(parser, "--metrics-out", help="write all metrics, per-round and per-request arrays (JSON)")
+    add_output(parser, "--trace-out", help="write the decision trace as JSON lines")
     add_json_flag(parser)
     parser.set_defaults(run=guarded(run))
 
@@ -48,12 +52,8 @@ def parse_batch_time(text: str | None) -> dict[str, Any] | None:
     if text is None:
         return None
     if text.lstrip().startswith("{"):
-        try:
-            spec = json.loads(text)
-        except json.JSONDecodeError as error:
-            raise InputError(f"malformed JSON: {error.msg}", "--batch-time") from None
+        spec = parse_json(text, "--batch-time")
     elif Path(text).is_file():
-        from kvopt.io.json_files import load_json
         spec = load_json(text)
     else:
         name, _, rest = text.partition(":")
@@ -95,24 +95,27 @@ def run(args: argparse.Namespace) -> int:
     summary = {"instance": instance.name, **simulation.policy, "lengths": simulation.lengths,
                "eviction": simulation.eviction, "victim": simulation.victim,
                "batch_time": simulation.batch_time, "verified": simulation.report.feasible,
-               "metrics": _headline(metrics)}
+               "objective": simulation.objective, "metrics": _headline(metrics)}
     if args.out:
         schedule = simulation.schedule
-        write_schedule(args.out, Schedule(schedule.starts, schedule.runs, {
+        clock = {CLOCK_KEY: simulation.clock.as_dict()} if simulation.clock else {}
+        written = Schedule(schedule.starts, schedule.runs, {
             "instance": instance.name, "method": f"simulate {policy.name}", "objective": simulation.objective,
-            "eviction": simulation.eviction, "victim": simulation.victim}))
+            "eviction": simulation.eviction, "victim": simulation.victim, **clock})
+        args.outputs.add(args.out, lambda path: write_schedule(path, written))
     if args.metrics_out:
         requests = simulation.requests
-        write_json(args.metrics_out, {
+        metrics_file = {
             **summary, "metrics": metrics,
             "rounds": {k: v.tolist() for k, v in round_arrays(simulation).items()},
             "requests": {"id": list(simulation.instance.ids),
                          **{k: [None if x != x else x for x in v.tolist()] for k, v in requests.items()}},
-        })
+        }
+        args.outputs.add(args.metrics_out, lambda path: write_json(path, metrics_file))
     if trace is not None:
-        with open(args.trace_out, "w", encoding="utf-8") as out:
-            for event in trace.events:
-                out.write(json.dumps(event) + "\n")
+        args.outputs.add(args.trace_out, lambda path: path.write_text(
+            "".join(json.dumps(event) + "\n" for event in trace.events), encoding="utf-8"))
+    args.outputs.commit()
     if args.json:
         print_json(summary)
         return EXIT_OK

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 
 from kvopt.cli.common import EXIT_NEGATIVE, EXIT_OK, add_json_flag, error, guarded, print_json
+from kvopt.cli.outputs import OutputSpec, check_output, declare_input
 
 NAME = "sweep"
 HELP = "run the jobs of a sweep config (TOML) not yet in its results file"
@@ -16,6 +18,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
         NAME, help=HELP, description=HELP + ". Jobs already recorded are never run again, so running the "
         "same command after an interruption resumes the sweep.")
     parser.add_argument("config", help="sweep config: instances, methods, options, seeds, time limits")
+    declare_input(parser, "config")
     parser.add_argument("--executor", choices=EXECUTORS, default="local",
                         help="local processes (default), a Dask cluster (with --scheduler), or a Dask "
                              "LocalCluster started for this sweep")
@@ -37,6 +40,8 @@ def run(args: argparse.Namespace) -> int:
     from kvopt.sweep.runner import results_path
 
     config = load_config(args.config)
+    results = results_path(config, args.results)  # a database written in place, so checked, not staged
+    check_output(OutputSpec("results", "--results"), str(results), [Path(args.config)])
     try:
         summary = run_sweep(config, args.results, executor=args.executor, scheduler=args.scheduler,
                             workers=args.workers, retry_failed=args.retry_failed,
