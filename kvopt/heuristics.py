@@ -23,7 +23,8 @@ def fcfs_starts(instance: Instance) -> dict[str, int]:
     every request already placed in all future rounds. Starts never decrease, so this is also an online
     rule: admit the head of the queue when the future check passes, otherwise wait (no overtaking)."""
     memory = instance.memory
-    load = np.zeros(1024, np.int64)  # load[t]: memory held in round t by the requests placed so far
+    load = np.zeros(1024, np.int64)  # load[t - base]: memory held in round t by the requests placed so far
+    base = 0
     order = sorted(range(len(instance.requests)), key=lambda k: (instance.requests[k].arrival, k))
     starts: dict[str, int] = {}
     earliest = 0
@@ -31,13 +32,17 @@ def fcfs_starts(instance: Instance) -> dict[str, int]:
         request = instance.requests[k]
         growth = request.prompt + np.arange(1, request.output + 1, dtype=np.int64)
         t = max(request.arrival, earliest)
+        if t > base:  # rounds up to t are never read again (starts never decrease): a gap costs nothing
+            load = load[t - base:] if t - base < load.size else np.zeros(1024, np.int64)
+            base = t
         while True:
-            if t + request.output + 1 > load.size:
+            first = t - base + 1
+            if first + request.output > load.size:
                 load = np.concatenate([load, np.zeros(max(load.size, request.output + 1), np.int64)])
-            if np.all(load[t + 1: t + request.output + 1] + growth <= memory):
+            if np.all(load[first: first + request.output] + growth <= memory):
                 break
             t += 1
-        load[t + 1: t + request.output + 1] += growth
+        load[first: first + request.output] += growth
         starts[request.id] = t
         earliest = t
     return starts

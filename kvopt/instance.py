@@ -151,6 +151,10 @@ class Instance:
                     f"memory {self.memory}; the request can never run",
                     f"requests[{position}] (id {request.id!r})")
         set_(self, "requests", requests)
+        horizon = max(r.arrival for r in requests) + sum(r.output for r in requests)
+        if horizon > MAX_INTEGER:
+            raise InputError(f"the last arrival plus all outputs is {horizon:,} rounds, more than 10^12 (every "
+                             f"start of a schedule must stay within 10^12)", "requests")
         optional_text(self.name, "name", "instance")
         optional_text(self.source, "source", "instance")
         if self.batch_time is not None:

@@ -80,3 +80,33 @@ def _forget_test_methods():
         if spec.name not in before and module.startswith("tests."):
             unregister(spec.name)
             sys.modules.pop(module, None)
+
+
+class Ran:
+    """What one in-process `kvopt` command did: exit code, stdout, stderr (a traceback, if it raised)."""
+
+    def __init__(self, code: int, out: str, err: str):
+        self.returncode, self.stdout, self.stderr = code, out, err
+
+    def __repr__(self) -> str:
+        return f"exit {self.returncode}\nstdout: {self.stdout[-800:]}\nstderr: {self.stderr[-2000:]}"
+
+
+def run_main(*args: str) -> Ran:
+    """`kvopt ARGS` in this process (milliseconds instead of a Python start-up): what escapes `main` is
+    printed as the interpreter would, as a traceback on stderr with exit code 1."""
+    import contextlib
+    import io
+    import traceback
+
+    from kvopt.cli import main
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        try:
+            code = main(list(args))
+        except SystemExit as stop:
+            code = stop.code if isinstance(stop.code, int) else 1
+        except BaseException:  # noqa: BLE001 - exactly what the contract forbids
+            traceback.print_exc(file=err)
+            code = 1
+    return Ran(code, out.getvalue(), err.getvalue())

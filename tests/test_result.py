@@ -44,3 +44,26 @@ def test_the_trivial_bound_of_a_large_trace_prints_unrounded(tmp_path):
     text = run_cli("bound", str(path), "-m", "trivial")
     assert text.returncode == 0, text.stderr
     assert "lower bound: 8567403\n" in text.stdout and "rounded" not in text.stdout
+
+
+def test_the_tolerance_covers_the_solver_s_own():
+    """LP_ABS_TOLERANCE is tied to HiGHS's feasibility tolerances (kvopt sets none of them): if a HiGHS
+    release loosened one, floating bounds could exceed an integer by more than the noise kvopt allows."""
+    from kvopt.formulations.highs_solver import new_highs
+
+    highs = new_highs()
+    tolerances = [highs.getOptionValue(name)[1] for name in
+                  ("primal_feasibility_tolerance", "dual_feasibility_tolerance", "mip_feasibility_tolerance")]
+    assert max(tolerances) <= LP_ABS_TOLERANCE
+
+
+def test_combinatorial_bounds_are_exact_integers():
+    from kvopt import solve
+    from kvopt.instances import load
+
+    instance = load("paper-sample", "paper-m2-s0-002")
+    for method in ("trivial", "volume", "volume-dff", "separation"):
+        bound = solve(instance, method).lower_bound
+        assert type(bound) is int and integer_bound(bound) == bound, method
+    at_scale = Instance(10**7, tuple(Request(f"r{k}", 0, 1, 10**6 - 1) for k in range(10)))
+    assert solve(at_scale, "trivial").lower_bound == 10**7 - 10 == integer_bound(10**7 - 10)

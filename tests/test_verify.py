@@ -133,3 +133,32 @@ def test_accepted_schedules_never_exceed_memory_token_by_token(case):
     for t, held in usage.items():
         assert profile[t] == held
     assert int(np.sum(profile)) == sum(usage.values())
+
+
+@settings(max_examples=300, deadline=None)
+@given(instance_and_schedule())
+def test_overflows_are_counted_and_located_like_token_by_token(case):
+    instance, schedule = case
+    report = verify(instance, schedule)
+    usage = memory_per_round(instance, schedule)
+    over = sorted(t for t, held in usage.items() if held > instance.memory)
+    found = [v for v in report.violations if v.kind == "memory_exceeded"]
+    assert bool(found) == bool(over)
+    if over:
+        assert found[0].round == over[0] and f"memory {usage[over[0]]} exceeds" in found[0].message
+        assert ("violated rounds in all" in found[0].message) == (len(over) > 1)
+        if len(over) > 1:
+            assert f"({len(over)} violated rounds in all)" in found[0].message
+    peak = max(usage.values(), default=0)
+    assert report.peak_memory == peak and (not usage or usage[report.peak_round] == peak)
+    assert report.peak_round == min((t for t, held in usage.items() if held == peak), default=0)
+
+
+def test_a_start_at_round_10_to_the_12_is_verified_in_no_time():
+    instance = Instance(9, (Request("a", 0, 1, 3), Request("b", 5, 8, 1)))
+    report = verify(instance, Schedule({"a": 0, "b": 10**12}))
+    assert report.feasible and report.objective == 3 + 10**12 + 1 - 5 and report.makespan == 10**12 + 1
+    assert report.peak_memory == 9 and report.peak_round == 10**12 + 1
+    overfull = verify(instance, Schedule({"a": 10**12 - 1, "b": 10**12}))
+    assert overfull.first_problem() == ("round 1000000000001: memory 12 exceeds M = 9 with 2 running request(s) "
+                                        "'a', 'b'")

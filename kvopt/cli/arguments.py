@@ -1,45 +1,19 @@
-"""Command-line arguments shared by several verbs: argparse value types, the solver arguments of
-`solve` and `bound`, the eviction rules of `solve` and `simulate`, and reading an initial schedule."""
+"""Command-line arguments shared by several verbs: the solver arguments of `solve` and `bound`, the
+eviction rules of `solve` and `simulate`, and reading an initial schedule (value types: kvopt.cli.values)."""
 
 from __future__ import annotations
 
 import argparse
-from collections.abc import Callable
 from typing import Any
 
+from kvopt.cli.common import read_schedule_for
 from kvopt.cli.outputs import declare_input
+from kvopt.cli.values import positive_float, seed, threads
 from kvopt.errors import InputError
 from kvopt.instance import Instance
-from kvopt.io import read_schedule
 from kvopt.schedule import Schedule
 from kvopt.sim.rules import EVICTION_RULES, VICTIM_RULES
 from kvopt.verify import check_initial_schedule
-
-
-def integer_at_least(minimum: int, kind: str) -> Callable[[str], int]:
-    def parse(text: str) -> int:
-        try:
-            value = int(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"expected {kind}, got {text!r}") from None
-        if value < minimum:
-            raise argparse.ArgumentTypeError(f"expected {kind}, got {value}")
-        return value
-    return parse
-
-
-positive_int = integer_at_least(1, "a positive integer")
-nonnegative_int = integer_at_least(0, "an integer >= 0")
-
-
-def positive_float(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a positive number, got {text!r}") from None
-    if not value > 0 or value == float("inf"):
-        raise argparse.ArgumentTypeError(f"expected a positive number, got {text}")
-    return value
 
 
 def add_option_argument(parser: argparse.ArgumentParser, help: str) -> None:
@@ -61,10 +35,10 @@ def add_solver_arguments(parser: argparse.ArgumentParser, method_help: str) -> N
 def add_run_arguments(parser: argparse.ArgumentParser, time_help: str, *time_aliases: str,
                       default_time: float | None = None) -> None:
     """--time-limit (and aliases), --seed and --threads."""
-    parser.add_argument("--time-limit", *time_aliases, dest="time_limit", type=float, default=default_time,
-                        help=time_help)
-    parser.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
-    parser.add_argument("--threads", type=int, default=1, help="solver threads (default 1)")
+    parser.add_argument("--time-limit", *time_aliases, dest="time_limit", type=positive_float,
+                        default=default_time, help=time_help)
+    parser.add_argument("--seed", type=seed, default=0, help="random seed (default 0)")
+    parser.add_argument("--threads", type=threads, default=1, help="solver threads (default 1)")
 
 
 def add_rule_arguments(parser: argparse.ArgumentParser) -> None:
@@ -91,7 +65,7 @@ def initial_schedule(args: argparse.Namespace, instance: Instance) -> Schedule |
     """The schedule of --initial, read and checked against `instance` (errors name the file)."""
     if not getattr(args, "initial", None):
         return None
-    schedule = read_schedule(args.initial)
+    schedule = read_schedule_for(args.initial, instance)
     try:
         check_initial_schedule(instance, schedule)
     except InputError as error:

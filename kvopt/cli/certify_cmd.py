@@ -8,7 +8,7 @@ import sys
 from kvopt.certify import Attempt, Certificate, certify
 from kvopt.cli.arguments import add_run_arguments
 from kvopt.cli.common import (EXIT_INTERRUPTED, EXIT_NEGATIVE, EXIT_OK, add_instance_arguments, add_json_flag,
-                              error, guarded, load_instance, print_json)
+                              error, guarded, load_instance, print_json, warn)
 from kvopt.cli.outputs import add_output
 from kvopt.cli.progress import terminal_progress
 from kvopt.io import write_schedule
@@ -85,7 +85,7 @@ def run(args: argparse.Namespace) -> int:
         args.outputs.add(args.out, lambda path: write_schedule(path, written))
         args.outputs.commit()
     for failed in (a for a in certificate.attempts if a.status is Status.ERROR):
-        print(f"kvopt: warning: {failed.method} failed and was left out: {failed.note}", file=sys.stderr)
+        warn(f"{failed.method} failed and was left out: {failed.note}")
     if args.json:
         print_json(summary)
     else:

@@ -4,9 +4,10 @@ optimal (or exceeds a claimed ratio), shrink each to a minimal counterexample an
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 
 from kvopt.claims import FAMILIES, ClaimReport, check_claim
-from kvopt.cli.arguments import positive_float, positive_int
+from kvopt.cli.values import positive_float, positive_int, seed
 from kvopt.cli.common import (EXIT_INTERRUPTED, EXIT_NEGATIVE, EXIT_OK, EXIT_UNDECIDED, add_json_flag, error,
                               guarded, print_json)
 from kvopt.cli.outputs import FOLDER, Outputs, add_output
@@ -32,7 +33,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--reference", default="exact", help="method that proves optima (default exact)")
     parser.add_argument("--time-limit", type=positive_float, default=10.0,
                         help="seconds per solve; an optimum not proven in time leaves the instance undecided")
-    parser.add_argument("--seed", type=int, default=0, help="seed of the random families (default 0)")
+    parser.add_argument("--seed", type=seed, default=0, help="seed of the random families (default 0)")
     parser.add_argument("--counterexamples", type=positive_int, default=1, help="stop after this many (default 1)")
     parser.add_argument("--no-shrink", action="store_true", help="keep counterexamples as found")
     add_output(parser, "--out", kind=FOLDER, help="folder for the counterexamples (instance + both schedules + "
@@ -89,10 +90,10 @@ def run(args: argparse.Namespace) -> int:
                       f"{found.method.schedule.starts[r.id]} ({args.method}) vs {found.optimum.schedule.starts[r.id]} "
                       f"(optimal)")
         for stem in written:
-            print(f"wrote {args.out}/{stem}.json and its two schedules")
+            print(f"wrote {Path(args.out) / stem}.json and its two schedules")
     if report.interrupted:
         error(f"interrupted after {report.trials} trial(s); the counts above are theirs"
-              + (f"; {args.out}/claim.json is marked interrupted" if args.out else ""))
+              + (f"; {Path(args.out) / 'claim.json'} is marked interrupted" if args.out else ""))
         return EXIT_INTERRUPTED
     if report.counterexamples:
         return EXIT_NEGATIVE

@@ -19,6 +19,7 @@ from typing import Any
 from kvopt import instances as bundled_instances
 
 from kvopt.cli.outputs import Outputs, declare_input
+from kvopt.cli.values import positive_float, positive_int, seed
 from kvopt.errors import InputError, SolveError
 from kvopt.instance import Instance
 from kvopt.io import read_instance, read_schedule
@@ -38,21 +39,22 @@ def silence_stdout() -> None:
 
 def add_instance_arguments(parser: argparse.ArgumentParser, name: str = "instance", several: bool = False) -> None:
     declare_input(parser, name)
-    parser.add_argument(name, nargs="+" if several else None, help="instance file: canonical .json, or a .csv trace (Vidur/Azure "
-                                   "arrived_at,num_prefill_tokens,num_decode_tokens or LMSYS "
-                                   "question_length,answer_length), or a bundled instance SET/NAME "
-                                   "(e.g. small/homogeneous_m9_s1_o3_n5)")
+    parser.add_argument(name, nargs="+" if several else None,
+                        help="instance file: canonical .json, or a .csv trace (Vidur/Azure "
+                             "arrived_at,num_prefill_tokens,num_decode_tokens or LMSYS "
+                             "question_length,answer_length), or a bundled instance SET/NAME "
+                             "(e.g. small/homogeneous_m9_s1_o3_n5)")
     trace = parser.add_argument_group("CSV trace options")
-    trace.add_argument("--memory", type=int, help="KV-cache capacity M in tokens (required for .csv)")
-    trace.add_argument("--rounds-per-second", type=float,
+    trace.add_argument("--memory", type=positive_int, help="KV-cache capacity M in tokens (required for .csv)")
+    trace.add_argument("--rounds-per-second", type=positive_float,
                        help="time scale for traces with arrival times in seconds (round = "
                             "floor(arrived_at * RPS)), and for JSON instances with clock-time arrivals "
                             "(round = floor(arrival * arrival_unit_s * RPS))")
-    trace.add_argument("--arrival-rate", type=float,
+    trace.add_argument("--arrival-rate", type=positive_float,
                        help="traces without arrival times: Poisson arrivals at this many requests per "
                             "round (default: all at round 0)")
-    trace.add_argument("--trace-seed", type=int, help="seed of the Poisson arrivals (default 0)")
-    trace.add_argument("--max-requests", type=int, help="use only the first N usable rows")
+    trace.add_argument("--trace-seed", type=seed, help="seed of the Poisson arrivals (default 0)")
+    trace.add_argument("--max-requests", type=positive_int, help="use only the first N usable rows")
     trace.add_argument("--drop-invalid", action="store_true",
                        help="drop rows with zero sizes or prompt + output > M (counted in metadata) "
                             "instead of failing")
@@ -100,12 +102,18 @@ def result_json(result: Result, instance_name: str | None) -> dict[str, Any]:
     return {"instance": instance_name, **result.summary()}
 
 
+def one_line(text: str) -> str:
+    """`text` with line breaks and other control characters escaped (\\n, \\x1b, ...): a message that
+    quotes a file's content stays one line and cannot move a terminal's cursor."""
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
+
+
 def error(message: str) -> None:
-    print(f"kvopt: error: {message}", file=sys.stderr)
+    print(f"kvopt: error: {one_line(message)}", file=sys.stderr)
 
 
 def warn(message: str) -> None:
-    print(f"kvopt: warning: {message}", file=sys.stderr)
+    print(f"kvopt: warning: {one_line(message)}", file=sys.stderr)
 
 
 def read_schedule_for(path: str, instance: Instance) -> Schedule:

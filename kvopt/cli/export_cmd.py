@@ -11,6 +11,7 @@ from kvopt.cli.common import (EXIT_NEGATIVE, EXIT_OK, add_instance_arguments, ad
                               load_instance, parse_options, print_json)
 from kvopt.cli.outputs import add_output, declare_input
 from kvopt.cli.progress import live_lines, terminal_progress
+from kvopt.cli.values import positive_float, threads
 from kvopt.errors import InputError
 from kvopt.formulations.export import model_for_export, read_solution_file, write_model
 from kvopt.io import write_schedule
@@ -40,9 +41,9 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--initial", metavar="SCHEDULE",
                         help="a schedule file the model's horizon, eliminations and start values come from "
                              "(as `kvopt solve -m ip --initial`); verified first")
-    parser.add_argument("--time-limit", type=float, help="seconds for the root LP and its cut loop (default: "
+    parser.add_argument("--time-limit", type=positive_float, help="seconds for the root LP and its cut loop (default: "
                         "none; on a paper-sized instance the loop can run for minutes)")
-    parser.add_argument("--threads", type=int, default=1, help="HiGHS threads for the cut loop")
+    parser.add_argument("--threads", type=threads, default=1, help="HiGHS threads for the cut loop")
     add_json_flag(parser)
     parser.set_defaults(run=guarded(run))
 

@@ -11,7 +11,7 @@ import shlex
 from collections.abc import Callable
 from typing import Any
 
-from kvopt.cli.arguments import nonnegative_int, positive_float, positive_int
+from kvopt.cli.values import nonnegative_int, positive_float, positive_int
 from kvopt.cli.common import EXIT_OK, add_json_flag, guarded, print_json
 from kvopt.cli.outputs import FOLDER, add_output, declare_input
 from kvopt.errors import InputError

@@ -5,8 +5,9 @@ from __future__ import annotations
 import argparse
 from dataclasses import replace
 
-from kvopt.cli.arguments import positive_int
+from kvopt.cli.values import positive_int
 from kvopt.cli.common import EXIT_OK, add_json_flag, guarded, print_json
+from kvopt.errors import InputError
 from kvopt.hardware.memory import GIB, GPUS, MODELS, PAPER_A100_KV_CAPACITY, kv_capacity
 
 NAME = "hardware"
@@ -46,6 +47,9 @@ def run(args: argparse.Namespace) -> int:
     model = replace(MODELS[args.model], **overrides)
     gpu = GPUS[args.gpu]
     memory_gib = gpu.memory_gib if args.gpu_memory_gib is None else args.gpu_memory_gib
+    if not 0 < memory_gib <= 1e6:
+        raise InputError(f"GPU memory must be more than 0 and at most 10^6 GiB, got {memory_gib:g}",
+                         "--gpu-memory-gib")
     result = kv_capacity(model, int(memory_gib * GIB), tensor_parallel=args.tensor_parallel,
                          pipeline_parallel=args.pipeline_parallel, memory_margin=args.memory_margin,
                          param_bytes=args.param_bytes, kv_bytes=args.kv_bytes,

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import argparse
-import sys
 
-from kvopt.cli.common import EXIT_OK, add_instance_arguments, add_json_flag, guarded, load_instance, print_json
+from kvopt.cli.common import EXIT_OK, add_instance_arguments, add_json_flag, guarded, load_instance, print_json, warn
 from kvopt.cli.outputs import add_output, declare_input
 
 NAME = "plot"
@@ -38,8 +37,7 @@ def run(args: argparse.Namespace) -> int:
     args.outputs.add(args.out, lambda path: draw(report.instance, schedule, path, title=args.title))
     args.outputs.commit()
     if not report.feasible:
-        print(f"kvopt: warning: the schedule is infeasible ({report.first_problem()}); plotted as given",
-              file=sys.stderr)
+        warn(f"the schedule is infeasible ({report.first_problem()}); plotted as given")
     if args.json:
         print_json({"instance": instance.name, "out": args.out, "kind": args.kind, "feasible": report.feasible})
     else:

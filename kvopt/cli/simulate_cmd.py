@@ -17,6 +17,7 @@ from kvopt.cli.arguments import add_option_argument, add_rule_arguments, with_ru
 from kvopt.cli.common import (EXIT_OK, add_instance_arguments, add_json_flag, guarded, load_instance,
                               parse_options, print_json)
 from kvopt.cli.outputs import add_output, declare_input
+from kvopt.cli.values import seed
 from kvopt.errors import InputError
 from kvopt.io import write_json, write_schedule
 from kvopt.io.json_files import load_json, parse_json
@@ -39,7 +40,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     declare_input(parser, "batch_time")
     parser.add_argument("--predictions", metavar="MODEL",
                         help="add predictions first: point:EPS, over:ALPHA, interval:ALPHA or exact")
-    parser.add_argument("--prediction-seed", type=int, default=0, help="seed of --predictions (default 0)")
+    parser.add_argument("--prediction-seed", type=seed, default=0, help="seed of --predictions (default 0)")
     add_output(parser, "--out", help="write the verified schedule (with runs of evicted requests)")
     add_output(parser, "--metrics-out", help="write all metrics, per-round and per-request arrays (JSON)")
     add_output(parser, "--trace-out", help="write the decision trace as JSON lines")

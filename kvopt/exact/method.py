@@ -73,6 +73,7 @@ def exact(instance: Instance, settings: Settings) -> Outcome:
         settings.report(f"incumbent {best + waiting_to_latency}, bound {bound + waiting_to_latency}, "
                         f"{nodes:,} nodes")
 
+    settings.report(f"search from incumbent {start.objective} ({start.source})")
     schedule, result = solve_exact(instance, settings.time_left(), max_nodes=options["max_nodes"],
                                    use_chain=options["chain_bound"], use_dominance=options["dominance"],
                                    use_left_shift=options["left_shift"], dive_every=options["dive_every"],

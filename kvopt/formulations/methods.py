@@ -184,6 +184,7 @@ def run_cpsat(instance: Instance, settings: Settings) -> Outcome:
     else:
         build = cpsat.build_intervals(instance, upper_bound, hint)
     prepared.info.update(cp_build_s=round(time.perf_counter() - clock, 4), model_sizes=build.sizes)
+    settings.report(f"CP-SAT search from incumbent {incumbent.objective if incumbent else None}")
     run = cpsat.solve_cp(instance, build, time_limit=settings.time_left(), threads=settings.threads,
                          seed=settings.seed)
     prepared.info.update(cp_status=run.status, cp_s=round(run.seconds, 3), cp_bound=run.bound)

@@ -205,7 +205,8 @@ def schedule_from_dict(data: Any) -> Schedule:
     if not isinstance(data["starts"], Mapping):
         raise InputError("'starts' must be an object mapping request ids to start rounds")
     runs: dict[str, tuple[Run, ...]] = {}
-    raw_runs = data.get("runs") or {}
+    raw_runs = data.get("runs")
+    raw_runs = {} if raw_runs is None else raw_runs
     if not isinstance(raw_runs, Mapping):
         raise InputError("'runs' must be an object mapping request ids to lists of runs")
     for request_id, attempts in raw_runs.items():

@@ -40,8 +40,8 @@ def check_arguments(kind: str, scheduler: str | None, workers: int | None) -> No
     """Reject executor arguments that do not go together (before anything is written)."""
     if kind not in EXECUTORS:
         raise InputError(f"unknown executor {kind!r}; known: {', '.join(EXECUTORS)}")
-    if workers is not None and workers < 1:
-        raise InputError(f"--workers must be positive, got {workers}")
+    if workers is not None and not 1 <= workers <= 1024:
+        raise InputError(f"--workers must be positive (at most 1024), got {workers}")
     if kind == "dask" and not scheduler:
         raise InputError("--executor dask needs --scheduler ADDRESS (or use --executor dask-local)")
     if kind == "dask" and workers is not None:

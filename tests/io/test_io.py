@@ -94,3 +94,53 @@ def test_real_lmsys_word_counts():
     assert len(instance) == 10000
     mean_prompt = sum(r.prompt for r in instance.requests) / len(instance)
     assert 20 < mean_prompt < 80  # the file's mean is about 43 words
+
+
+def test_duplicate_keys_are_named_with_the_line_of_their_object(tmp_path):
+    path = tmp_path / "d.json"
+    path.write_text('{"memory": 9,\n "requests": [\n  {"id": "a", "arrival": 0, "prompt": 1, "output": 3},\n'
+                    '  {"id": "b", "arrival": 0, "prompt": 1, "output": 3, "prompt": 2}]}')
+    with pytest.raises(InputError, match=r"d.json: duplicate key 'prompt' in the object at line 4 column 3"):
+        read_instance(path)
+    path.write_text('{"starts": {"a": 0, "a": 1}}')
+    with pytest.raises(InputError, match="duplicate key 'a' in the object at line 1 column 12"):
+        read_schedule(path)
+
+
+@pytest.mark.parametrize("value, message", [("NaN", "NaN is not valid JSON"), ("-Infinity", "-Infinity is not"),
+                                            ("9" * 5000, "Exceeds the limit"), (str(10**13), r"at most 10\^12"),
+                                            ("1e400", "must be an integer, got inf")])
+def test_numbers_json_does_not_have_or_kvopt_cannot_hold(tmp_path, value, message):
+    path = write_json(tmp_path / "n.json", {"memory": 9, "requests": []})
+    path.write_text(path.read_text().replace('"requests": []', '"requests": [{"id": "a", "arrival": ' + value +
+                                             ', "prompt": 1, "output": 1}]'))
+    with pytest.raises(InputError, match=message):
+        read_instance(path)
+
+
+def test_mistyped_fields_are_input_errors():
+    with pytest.raises(InputError, match="metadata must be an object, got \\[1, 2\\]"):
+        Instance(9, (Request("a", 0, 1, 1),), metadata=[1, 2])
+    with pytest.raises(InputError, match="name must be a string"):
+        Instance(9, (Request("a", 0, 1, 1),), name=5)
+    with pytest.raises(InputError, match="request 'a': metadata must be an object"):
+        Request("a", 0, 1, 1, metadata="x")
+    assert Instance(9, (Request("a", 0, 1, 1, metadata=None),), metadata=None).metadata == {}
+
+
+def test_files_are_written_with_the_umask_or_the_replaced_file_s_mode(tmp_path):
+    import os
+    previous = os.umask(0o077)
+    try:
+        write_schedule(tmp_path / "s.json", Schedule({"a": 0}))
+        assert (tmp_path / "s.json").stat().st_mode & 0o777 == 0o600
+        os.umask(0o022)
+        write_schedule(tmp_path / "t.json", Schedule({"a": 0}))
+        assert (tmp_path / "t.json").stat().st_mode & 0o777 == 0o644
+        (tmp_path / "s.json").chmod(0o664)
+        write_schedule(tmp_path / "s.json", Schedule({"a": 1}))
+        assert (tmp_path / "s.json").stat().st_mode & 0o777 == 0o664
+        assert read_schedule(tmp_path / "s.json").starts["a"] == 1
+    finally:
+        os.umask(previous)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["s.json", "t.json"]
