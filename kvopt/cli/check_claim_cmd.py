@@ -7,11 +7,11 @@ import argparse
 from pathlib import Path
 
 from kvopt.claims import FAMILIES, ClaimReport, check_claim
-from kvopt.cli.values import positive_float, positive_int, seed
 from kvopt.cli.common import (EXIT_INTERRUPTED, EXIT_NEGATIVE, EXIT_OK, EXIT_UNDECIDED, add_json_flag, error,
                               guarded, print_json)
 from kvopt.cli.outputs import FOLDER, Outputs, add_output
 from kvopt.cli.progress import terminal_progress
+from kvopt.cli.values import positive_float, positive_int, seed
 from kvopt.io import write_instance, write_json, write_schedule
 from kvopt.schedule import Schedule
 

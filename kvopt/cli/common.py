@@ -1,8 +1,9 @@
 """What every CLI verb shares: reading instances (JSON or CSV trace), --json output, error handling.
 
 Exit codes: 0 success; 1 the answer is negative or no valid result exists (infeasible schedule, time
-limit without a schedule, a method whose schedule the verifier rejects); 2 bad input or usage; 3 no
-evidence either way (check-claim decided no trial); 130 interrupted (Ctrl-C).
+limit without a schedule, a method whose schedule the verifier rejects, out of memory); 2 bad input or
+usage; 3 no evidence either way (check-claim decided no trial); 130 interrupted (Ctrl-C); 141 stdout was
+closed early (not reported).
 """
 
 from __future__ import annotations
@@ -69,8 +70,7 @@ def load_instance(args: argparse.Namespace, name: str = "instance", given: str |
                              arrival_rate=args.arrival_rate, seed=args.trace_seed,
                              max_requests=args.max_requests, drop_invalid=args.drop_invalid)
     if args.rounds_per_second is not None and Path(bundled or given).suffix.lower() == ".json":
-        print(f"kvopt: note: {given}: clock-time arrivals converted to rounds: "
-              f"{instance.metadata['arrivals_converted']}", file=sys.stderr)
+        note(f"{given}: clock-time arrivals converted to rounds: {instance.metadata['arrivals_converted']}")
     return instance
 
 
@@ -116,6 +116,10 @@ def warn(message: str) -> None:
     print(f"kvopt: warning: {one_line(message)}", file=sys.stderr)
 
 
+def note(message: str) -> None:
+    print(f"kvopt: note: {one_line(message)}", file=sys.stderr)
+
+
 def read_schedule_for(path: str, instance: Instance) -> Schedule:
     """A schedule file, with a warning when its "instance" names another instance than `instance`."""
     schedule = read_schedule(path)
@@ -142,7 +146,8 @@ def guarded(run: Callable[[argparse.Namespace], int]) -> Callable[[argparse.Name
             error(str(problem))
             return EXIT_NEGATIVE
         except KeyboardInterrupt:
-            error("interrupted; nothing written")
+            written = args.outputs is not None and args.outputs.written
+            error("interrupted" + ("" if written else "; nothing written"))
             return EXIT_INTERRUPTED
         except BrokenPipeError:  # the reader of stdout stopped early (`kvopt methods | head`): not an error
             silence_stdout()

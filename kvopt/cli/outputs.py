@@ -95,9 +95,9 @@ def _same_file(a: Path, b: Path) -> bool:
         return False
 
 
-def _check_writable_folder(folder: Path, flag: str, text: str) -> None:
+def _check_writable_folder(folder: Path, flag: str, text: str, hint: str) -> None:
     if not folder.exists():
-        raise InputError(f"{flag}: no such folder {str(folder)!r} (kvopt creates no folders for a file)", text)
+        raise InputError(f"{flag}: no such folder {str(folder)!r} ({hint})", text)
     if not folder.is_dir():
         raise InputError(f"{flag}: {str(folder)!r} is not a folder", text)
     probe = temporary_name(folder / "probe")
@@ -118,7 +118,7 @@ def check_output(spec: OutputSpec, text: str, inputs: Iterable[Path]) -> Path:
             raise InputError(f"{spec.flag}: is a folder; give a file name", text)
         if spec.suffixes is not None and target.suffix.lower() not in spec.suffixes:
             raise InputError(f"{spec.flag}: the file name must end in {' or '.join(spec.suffixes)}", text)
-        _check_writable_folder(target.parent, spec.flag, text)
+        _check_writable_folder(target.parent, spec.flag, text, "kvopt creates no folder for a file")
         if target.exists() and not os.access(target, os.W_OK):
             raise InputError(f"{spec.flag}: exists and is read-only", text)
         for path in inputs:
@@ -128,7 +128,8 @@ def check_output(spec: OutputSpec, text: str, inputs: Iterable[Path]) -> Path:
     else:
         if target.exists() and not target.is_dir():
             raise InputError(f"{spec.flag}: exists and is not a folder", text)
-        _check_writable_folder(target if target.exists() else target.parent, spec.flag, text)
+        _check_writable_folder(target if target.exists() else target.parent, spec.flag, text,
+                               "kvopt creates the output folder only, not its parents")
     return target
 
 
@@ -140,6 +141,7 @@ class Outputs:
         self.inputs = inputs
         self.staged: list[tuple[Path, Path]] = []
         self.created: list[Path] = []
+        self.written: list[Path] = []  # committed
 
     @classmethod
     def checked(cls, args: argparse.Namespace) -> Outputs:
@@ -188,6 +190,7 @@ class Outputs:
         staged, self.staged = self.staged, []
         for temporary, target in staged:
             commit(temporary, target)
+            self.written.append(target)
         self.created = []
 
     def discard(self) -> None:

@@ -28,13 +28,15 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     from kvopt.cli.common import read_schedule_for
     from kvopt.report import plots
+    from kvopt.schedule import Schedule
     from kvopt.verify import verify
 
     instance = load_instance(args)
     schedule = read_schedule_for(args.schedule, instance)
     report = verify(instance, schedule)
     draw = plots.gantt if args.kind == "gantt" else plots.memory_profile
-    args.outputs.add(args.out, lambda path: draw(report.instance, schedule, path, title=args.title))
+    in_rounds = Schedule(schedule.starts, schedule.runs)  # against report.instance: arrivals as experienced
+    args.outputs.add(args.out, lambda path: draw(report.instance, in_rounds, path, title=args.title))
     args.outputs.commit()
     if not report.feasible:
         warn(f"the schedule is infeasible ({report.first_problem()}); plotted as given")
