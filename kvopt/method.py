@@ -149,25 +149,28 @@ def stoppable(call: Callable[[], Any], stop: Callable[[], Any]) -> Any:
 
     The solver runs in this (the main) thread: HiGHS's task scheduler breaks when runs move between
     threads. While it runs, SIGINT only sets a flag (a Python handler that raises nothing), and a watcher
-    thread, woken through signal.set_wakeup_fd, calls `stop()` at once; a second Ctrl-C is just as quiet,
-    a third restores the default handler (the next one raises)."""
+    thread, woken through signal.set_wakeup_fd, calls `stop()` at once; after three presses of Ctrl-C the
+    default handler is back, so a fourth raises KeyboardInterrupt even if the solver never stops."""
     if threading.current_thread() is not threading.main_thread():
         return call()  # signals are delivered to the main thread only
-    interrupts = []
+    interrupted = threading.Event()
+    presses = 0
     finished = threading.Event()
     reader, writer = os.pipe()
     os.set_blocking(writer, False)
 
     def on_sigint(signum, frame) -> None:
-        interrupts.append(signum)
-        if len(interrupts) >= 3:
+        nonlocal presses
+        presses += 1
+        interrupted.set()
+        if presses >= 3:
             signal.signal(signal.SIGINT, signal.default_int_handler)
 
     def watch() -> None:
         while not finished.is_set():
             ready, _, _ = select.select([reader], [], [], 0.05)
             if ready and signal.SIGINT in os.read(reader, 512):
-                interrupts.append(signal.SIGINT)
+                interrupted.set()
                 stop()
 
     previous_handler = signal.signal(signal.SIGINT, on_sigint)
@@ -183,7 +186,7 @@ def stoppable(call: Callable[[], Any], stop: Callable[[], Any]) -> Any:
         signal.signal(signal.SIGINT, previous_handler)
         os.close(reader)
         os.close(writer)
-    if interrupts:
+    if interrupted.is_set():
         settings = _RUNNING.get()
         if settings is None:
             raise KeyboardInterrupt
