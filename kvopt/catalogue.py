@@ -14,6 +14,7 @@ import kvopt.exact.method  # noqa: F401  (exact)
 import kvopt.formulations.methods  # noqa: F401  (ip, cpsat, lp)
 import kvopt.methods.fcfs  # noqa: F401  (fcfs)
 import kvopt.methods.policies  # noqa: F401  (every online policy, run offline)
+import kvopt.patterns.method  # noqa: F401  (pattern)
 from kvopt.errors import InputError
 from kvopt.method import MethodSpec, lookup, registered
 

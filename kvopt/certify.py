@@ -30,12 +30,16 @@ from kvopt.result import Result, Status, as_number, contradicts, gap, proves_opt
 from kvopt.schedule import Schedule
 from kvopt.solve import solve
 
-QUICK_TIME_LIMIT_S = 5.0  # per heuristic, policy or bound; exact methods share the rest of the budget
-# Shares of the exact methods in what is left (1 unless listed). On paper-sized instances `ip` finds the best
-# schedules and the strongest bound (its root LP with peak-level cuts, which can need most of a minute), while
-# `exact` proves most small instances (n <= 12) within a second and neither it nor `cpsat` helps on large ones; see
-# benchmarks/README.md, "Lower bounds and certified gaps". Larger shares run last, inheriting unused time.
-EXACT_SHARES = {"ip": 8.0}
+QUICK_TIME_LIMIT_S = 5.0  # per heuristic, policy or quick bound; the long methods share the rest of the budget
+# The long methods: the exact ones and the `pattern` bound, run last in LONG_ORDER (others before them) with
+# these shares of what is left (1 unless listed); a method that returns early leaves its time to the later
+# ones. `exact` proves most small instances (n <= 12) within a second; `ip` gives the peak-cut LP bound and a
+# schedule from it; `cpsat`, started from the best schedule so far, improves it (its LNS workers need time);
+# `pattern` runs last, with the best schedule's upper bound, and gives the strongest bound wherever its
+# pricing program fits. Shares measured on paper prefixes and the paper sample: benchmarks/README.md,
+# "Certified optima".
+LONG_SHARES = {"ip": 2.0, "cpsat": 5.0, "pattern": 4.0}
+LONG_ORDER = ("homogeneous-dp", "exact", "ip", "cpsat", "pattern")
 # Bounds that an exact method repeats as its root relaxation: the default portfolio leaves them out when that
 # method is in it, so their time goes to the method (whose bound is at least as strong).
 REPEATED_BY = {"lp": "ip"}
@@ -102,15 +106,24 @@ class Certificate:
 
 
 def default_portfolio(instance: Instance) -> list[str]:
-    """Heuristics and policies first (quick), then bounds, then exact methods by increasing share."""
-    order = {"heuristic": 0, "policy": 0, "bound": 1, "exact": 2}
-    specs = sorted(all_methods(), key=lambda s: (order[s.kind], _share(s.name) if s.kind == "exact" else 0))
+    """Heuristics and policies first (quick), then the quick bounds, then the long methods (`LONG_SHARES`)."""
+    specs = sorted(all_methods(), key=_position)
     names = [spec.name for spec in specs]
     return [name for name in names if REPEATED_BY.get(name) not in names]
 
 
+def _long(spec) -> bool:
+    return spec.kind == "exact" or spec.name in LONG_SHARES
+
+
+def _position(spec) -> tuple:
+    if not _long(spec):
+        return (0 if spec.kind in ("heuristic", "policy") else 1, 0)
+    return (2, LONG_ORDER.index(spec.name) if spec.name in LONG_ORDER else -1)
+
+
 def _share(name: str) -> float:
-    return EXACT_SHARES.get(name, 1.0)
+    return LONG_SHARES.get(name, 1.0)
 
 
 def certify(instance: Instance, budget_s: float = 60.0, methods: Sequence[str] | None = None,
@@ -149,9 +162,8 @@ def certify(instance: Instance, budget_s: float = 60.0, methods: Sequence[str] |
         if remaining <= 0.05:
             record(Attempt(spec.name, spec.kind, Status.NOT_RUN, note="budget exhausted"))
             continue
-        if spec.kind == "exact":  # the exact methods still to run share what is left by their shares
-            limit = remaining * _share(spec.name) / sum(_share(s.name) for s in specs[position:]
-                                                         if s.kind == "exact")
+        if _long(spec):  # the long methods still to run share what is left by their shares
+            limit = remaining * _share(spec.name) / sum(_share(s.name) for s in specs[position:] if _long(s))
         else:
             limit = min(QUICK_TIME_LIMIT_S, remaining)
         initial = incumbent if spec.uses_initial_schedule else None

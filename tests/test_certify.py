@@ -56,17 +56,19 @@ def test_certify_cli_writes_the_best_schedule(tmp_path):
     assert checked.returncode == 0
 
 
-def test_default_portfolio_runs_quick_methods_first_and_ip_last_without_its_own_root():
+def test_default_portfolio_runs_quick_methods_first_then_ip_cpsat_pattern_without_lp():
     from kvopt.certify import default_portfolio
     from kvopt.catalogue import get_method
     names = default_portfolio(None)
-    kinds = [get_method(name).kind for name in names]
-    assert kinds == sorted(kinds, key=lambda kind: {"heuristic": 0, "policy": 0, "bound": 1, "exact": 2}[kind])
-    assert {"trivial", "volume", "volume-dff", "separation"} <= set(names)
-    assert names[-1] == "ip" and "lp" not in names  # lp is ip's root relaxation
+    long_methods = [name for name in names if get_method(name).kind == "exact" or name == "pattern"]
+    quick = names[:len(names) - len(long_methods)]
+    kinds = [get_method(name).kind for name in quick]
+    assert kinds == sorted(kinds, key=lambda kind: {"heuristic": 0, "policy": 0, "bound": 1}[kind])
+    assert {"trivial", "volume", "volume-dff", "separation"} <= set(quick)
+    assert names[-3:] == ["ip", "cpsat", "pattern"] and "lp" not in names  # lp is ip's root relaxation
 
 
-def test_exact_methods_share_the_budget_by_their_shares(greedy_counterexample, temporary_methods,
+def test_long_methods_share_the_budget_by_their_shares(greedy_counterexample, temporary_methods,
                                                         monkeypatch):
     import kvopt.certify as certify_module
     limits = {}
@@ -79,7 +81,7 @@ def test_exact_methods_share_the_budget_by_their_shares(greedy_counterexample, t
 
     temporary_methods("test-small", "exact", recorder("test-small"))
     temporary_methods("test-big", "exact", recorder("test-big"))
-    monkeypatch.setattr(certify_module, "EXACT_SHARES", {"test-big": 3.0})
+    monkeypatch.setattr(certify_module, "LONG_SHARES", {"test-big": 3.0})
     certify(greedy_counterexample, budget_s=8, methods=["test-big", "test-small"])
     assert limits["test-big"] == pytest.approx(6.0, abs=0.1)  # 3 shares of 4
     assert limits["test-small"] == pytest.approx(8.0, abs=0.1)  # test-big returned at once: all is left

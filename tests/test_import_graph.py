@@ -18,7 +18,7 @@ LAYERS = [
                     "kvopt.verify", "kvopt.plugins"]),
     ("method interface", ["kvopt.method"]),
     ("backends and their libraries", ["kvopt.heuristics", "kvopt.sim", "kvopt.policies", "kvopt.bounds",
-                                      "kvopt.exact", "kvopt.formulations", "kvopt.methods", "kvopt.generate",
+                                      "kvopt.exact", "kvopt.formulations", "kvopt.patterns", "kvopt.methods", "kvopt.generate",
                                       "kvopt.stats", "kvopt.instances"]),
     ("catalogue", ["kvopt.catalogue"]),
     ("solve", ["kvopt.solve"]),

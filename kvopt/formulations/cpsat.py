@@ -137,6 +137,7 @@ class CpRun:
 
 def solve_cp(instance: Instance, build: CpBuild, *, time_limit: float | None, threads: int,
              seed: int) -> CpRun:
+    """threads: CP-SAT's search workers (its portfolio and LNS need several, even on fewer cores)."""
     from ortools.sat.python import cp_model
 
     solver = cp_model.CpSolver()

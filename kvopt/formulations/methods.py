@@ -8,7 +8,7 @@ import math
 import time
 from dataclasses import dataclass
 
-from kvopt.errors import SolveError
+from kvopt.errors import InputError, SolveError
 from kvopt.formulations.pipeline import (MODEL_OPTIONS, ROOT_LP_MARGIN, Prepared, build_model, deadline, prepare,
                                          strengthened_root)
 from kvopt.heuristics import Incumbent
@@ -156,6 +156,8 @@ def run_lp(instance: Instance, settings: Settings) -> Outcome:
               Option("encoding", str, "intervals", "intervals: o_i unit intervals per request in one "
                      "cumulative; reservoir: memory-level reservoir; timeindexed: the IP's columns",
                      ("intervals", "reservoir", "timeindexed")),
+              Option("workers", int, 8, "CP-SAT search workers (threads): with 1 worker CP-SAT has no LNS and "
+                     "no portfolio; 0: as many as --threads"),
           ) + tuple(Option(o.name, o.type, "none" if o.name == "cuts" else o.default,
                            o.help + ("" if o.name == "incumbent" else " (timeindexed encoding)"), o.choices)
                     for o in MODEL_OPTIONS), uses_initial_schedule=True)
@@ -164,6 +166,8 @@ def run_cpsat(instance: Instance, settings: Settings) -> Outcome:
 
     prepared = prepare(instance, settings, "cpsat")
     options = settings.options
+    if options["workers"] < 0:
+        raise InputError(f"option 'workers' must be >= 0, got {options['workers']}", "method 'cpsat'")
     incumbent = prepared.incumbent
     upper_bound = prepared.upper_bound
     if upper_bound is None:
@@ -185,8 +189,8 @@ def run_cpsat(instance: Instance, settings: Settings) -> Outcome:
         build = cpsat.build_intervals(instance, upper_bound, hint)
     prepared.info.update(cp_build_s=round(time.perf_counter() - clock, 4), model_sizes=build.sizes)
     settings.report(f"CP-SAT search from incumbent {incumbent.objective if incumbent else None}")
-    run = cpsat.solve_cp(instance, build, time_limit=settings.time_left(), threads=settings.threads,
-                         seed=settings.seed)
+    run = cpsat.solve_cp(instance, build, time_limit=settings.time_left(),
+                         threads=options["workers"] or settings.threads, seed=settings.seed)
     prepared.info.update(cp_status=run.status, cp_s=round(run.seconds, 3), cp_bound=run.bound)
     if run.status in ("INFEASIBLE", "MODEL_INVALID"):
         raise SolveError(f"cpsat: CP-SAT reports {run.status} for a problem that always has a schedule")
