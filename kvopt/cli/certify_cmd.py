@@ -100,9 +100,9 @@ def run(args: argparse.Namespace) -> int:
             print(HEADER)
             for attempt in certificate.attempts:
                 print(attempt_line(attempt))
-        print(verdict(certificate, summary))
         for line in certify_energy_lines(summary["energy"]):
             print(line)
+        print(verdict(certificate, summary))
     if certificate.interrupted:
         kept = (f"; the best schedule so far is in {args.out}, marked interrupted"
                 if args.out and certificate.best else "")

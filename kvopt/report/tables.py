@@ -119,15 +119,20 @@ def _cells(line: MethodLine, with_limit: bool) -> list[str]:
             _ratio(line.best_ratio_worst), _seconds(line.runtime_mean_s)]
 
 
+def _csv(kind: type, lines: list) -> str:
+    """A table's lines (dataclasses of `kind`) as CSV at full precision, one column per field."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow([f.name for f in fields(kind)])
+    writer.writerows(["" if v is None else v for v in astuple(line)] for line in lines)
+    return out.getvalue()
+
+
 def render(lines: list[MethodLine], fmt: str = "markdown") -> str:
     """The table as Markdown, LaTeX (booktabs) or CSV (CSV keeps full precision)."""
     with_limit = len({line.time_limit for line in lines}) > 1
     if fmt == "csv":
-        out = io.StringIO()
-        writer = csv.writer(out, lineterminator="\n")
-        writer.writerow([f.name for f in fields(MethodLine)])
-        writer.writerows(["" if v is None else v for v in astuple(line)] for line in lines)
-        return out.getvalue()
+        return _csv(MethodLine, lines)
     limit = ["time limit (s)"] if with_limit else []
     if fmt == "markdown":
         header = ["method", *limit, "jobs", "schedules", "optimal", "failed", "ratio to best bound: mean",
@@ -202,11 +207,7 @@ def render_energy(lines: list[EnergyLine], fmt: str = "markdown") -> str:
     """The energy table as Markdown, LaTeX (booktabs) or CSV."""
     with_limit = len({line.time_limit for line in lines}) > 1
     if fmt == "csv":
-        out = io.StringIO()
-        writer = csv.writer(out, lineterminator="\n")
-        writer.writerow([f.name for f in fields(EnergyLine)])
-        writer.writerows(["" if v is None else v for v in astuple(line)] for line in lines)
-        return out.getvalue()
+        return _csv(EnergyLine, lines)
     header = ["method", *(["time limit (s)"] if with_limit else []), "schedules", "mean energy",
               "energy / least: mean", "worst", "on the latency-energy front"]
     body = [[line.method, *(["none" if line.time_limit is None else f"{line.time_limit:g}"] if with_limit else []),
