@@ -3,7 +3,8 @@
 Sources (the figures are few, so they are quoted here rather than read from a data folder):
 
 * ML.ENERGY leaderboard (Chung et al., ml-energy/leaderboard, data/A100_chat_benchmark.csv, commit
-  4717739): per response, on the leaderboard's A100 (A100-SXM4-40GB, 1,555 GB/s HBM), batch size 1,
+  4717739): per response, on the leaderboard's A100, batch size 1 (the file does not name the A100 model;
+  it is taken to be the A100-SXM4-40GB of the leaderboard's other A100 data, 1,555 GB/s HBM),
     metaai/Llama-2-7b-chat-hf:  1,828.77 J, 9.4421 s, 420.07 tokens  -> 193.7 W, 4.35 J/token
     metaai/Llama-2-13b-chat-hf: 3,050.13 J, 12.9842 s, 379.49 tokens -> 234.9 W, 8.04 J/token
   Each GPU's HBM utilisation u_m is the weights (2 bytes per parameter) read per token over the time per
@@ -15,7 +16,8 @@ Sources (the figures are few, so they are quoted here rather than read from a da
 * Samsi et al. 2023, "From Words to Watts" (arXiv 2310.03003): LLaMA-65B on A100-80GB GPUs capped at
   250 W draws about 300 W to 1 kW per model instance depending on the number of shards, about 3-4 J per
   decoded token (batch 64, fairscale); capping at 175 W instead of 250 W cut energy about 23% for 6-7%
-  more latency. `a100-samsi2023` charges a flat 250 W per busy GPU (their cap: power independent of what
+  more latency (as the paper's summaries quote it; the per-GPU draw was not checked against the full
+  text). `a100-samsi2023` charges a flat 250 W per busy GPU (their cap: power independent of what
   the batch does), `a100-samsi2023-cap175` a flat 175 W (their capped runs; the 6-7% slow-down is not
   modelled, batch times stay those of kvopt.hardware.a100). Both idle at the ML.ENERGY fit's busy_w.
 
