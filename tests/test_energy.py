@@ -103,3 +103,13 @@ def test_evicted_runs_are_charged_to_their_request():
 def test_pareto_front():
     points = [("a", 10, 5.0), ("b", 12, 4.0), ("c", 11, 6.0), ("d", 12, 4.0), ("e", 20, 4.0), ("f", 30, 1.0)]
     assert pareto_front(points) == [("a", 10, 5.0), ("b", 12, 4.0), ("f", 30, 1.0)]
+
+
+def test_round_mode_durations_follow_the_simulator():
+    spec = {"model": "linear", "base": 0.02, "per_kv_token": 1e-3}
+    spread = Instance(12, tuple(Request(f"r{k}", 4 * k, 2, 3) for k in range(4)), name="spread", batch_time=spec)
+    simulation = simulate(spread, make_policy("mcsf", {}))
+    energy = of_simulation(spread, simulation, load())
+    assert simulation.idle  # the worker waits in rounds between arrivals
+    assert energy.duration == pytest.approx(simulation.metrics["makespan_seconds"])
+    assert energy.summary()["busy_time"] == pytest.approx(sum(r.seconds for r in simulation.rounds))

@@ -84,3 +84,15 @@ def test_the_fit_script_reproduces_the_committed_files():
                           capture_output=True, text=True, env={"PYTHONPATH": str(ROOT)}, timeout=120)
     assert done.returncode == 0, done.stdout + done.stderr
     assert "Llama-2-13b-chat: HBM utilisation 0.4894, 234.9 W" in done.stdout
+
+
+def test_gpu_count_follows_the_tensor_parallel_degree():
+    model = load()
+    assert model.gpu_count({"model": "a100-llama2-70b", "tensor_parallel": 4}) == 4
+    assert model.gpu_count({"model": "linear", "base": 1.0}) == 2 and model.gpu_count(None) == 2
+    fixed = from_dict(model.as_dict() | {"hardware": model.as_dict()["hardware"] | {"gpus": 8}})
+    assert fixed.gpu_count({"model": "a100-llama2-70b", "tensor_parallel": 4}) == 8
+    # more GPUs share the work: lower utilisation per GPU, but more GPUs draw power
+    one = model.gpu_power_w(np.array([100]), np.array([12_500]), np.array([0.06]), 2)[0]
+    four = model.gpu_power_w(np.array([100]), np.array([12_500]), np.array([0.06]), 4)[0]
+    assert four < one
