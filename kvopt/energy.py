@@ -195,6 +195,8 @@ class Energy:
                  "average_power_w": float(joules[k] / width)} for k in range(count)]
 
     def summary(self, windows: int = 20) -> dict[str, Any]:
+        """Every figure as a JSON-able dict: energies in `unit` (J, or W-rounds), times in `time_unit`
+        (s, or rounds); per_output_token divides by the instance's output tokens."""
         duration = self.duration  # the idle gaps lie between the batches' begin times
         power = self.power()
         out: dict[str, Any] = {
