@@ -128,9 +128,11 @@ def _share(name: str) -> float:
 
 def certify(instance: Instance, budget_s: float = 60.0, methods: Sequence[str] | None = None,
             threads: int = 1, seed: int = 0, progress: Callable[[Attempt], None] | None = None,
-            method_progress: Callable[[str, str], None] | None = None) -> Certificate:
+            method_progress: Callable[[str, str], None] | None = None,
+            on_schedule: Callable[[str, Schedule], None] | None = None) -> Certificate:
     """Run `methods` (default: the whole registered portfolio) within `budget_s` seconds in all.
-    method_progress(method, text): live progress of the method running."""
+    method_progress(method, text): live progress of the method running; on_schedule(method, schedule):
+    each verified non-preemptive schedule (kvopt certify reports their energy)."""
     if not budget_s > 0:
         raise InputError(f"budget must be positive, got {budget_s}")
     instance.check_rounds()
@@ -195,6 +197,8 @@ def certify(instance: Instance, budget_s: float = 60.0, methods: Sequence[str] |
         notes += [] if source == spec.name else [f"bound from {source}"]
         record(Attempt(spec.name, spec.kind, result.status, result.objective, result.lower_bound,
                        round(result.runtime_s, 3), "; ".join(notes) or None, started_from))
+        if on_schedule is not None and result.schedule is not None:
+            on_schedule(spec.name, result.schedule)
         if result.schedule is not None and (best is None or result.objective < best.objective):
             best = result
             incumbent = Schedule(result.schedule.starts, metadata={"method": spec.name})

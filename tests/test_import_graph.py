@@ -14,6 +14,7 @@ PACKAGE = Path(__file__).resolve().parents[1] / "kvopt"
 # its modules; "kvopt" is only the package face) and may import only modules of its own layer or below.
 LAYERS = [
     ("data model", ["kvopt.errors", "kvopt.version", "kvopt.batch_time", "kvopt.hardware", "kvopt.timing",
+                    "kvopt.energy",
                     "kvopt.instance", "kvopt.schedule", "kvopt.result", "kvopt.predictions", "kvopt.io", "kvopt.clock",
                     "kvopt.verify", "kvopt.plugins"]),
     ("method interface", ["kvopt.method"]),

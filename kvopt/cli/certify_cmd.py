@@ -7,6 +7,7 @@ import sys
 
 from kvopt.certify import Attempt, Certificate, certify
 from kvopt.cli.arguments import add_run_arguments
+from kvopt.cli.energy import add_energy_argument, certify_energy, certify_energy_lines
 from kvopt.cli.common import (EXIT_INTERRUPTED, EXIT_NEGATIVE, EXIT_OK, add_instance_arguments, add_json_flag,
                               error, guarded, load_instance, print_json, warn)
 from kvopt.cli.outputs import add_output
@@ -29,6 +30,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--methods", help="comma-separated methods to run, in order (default: all "
                                           "registered: heuristics and policies, bounds, exact methods, "
                                           "with ip last and most of the time; lp is left out as ip's root)")
+    add_energy_argument(parser)
     add_output(parser, "--out", help="write the best schedule to this JSON file")
     add_json_flag(parser)
     parser.set_defaults(run=guarded(run))
@@ -67,16 +69,21 @@ def run(args: argparse.Namespace) -> int:
         elif progress is not None:
             progress.line(attempt_line(attempt))
 
+    from kvopt.hardware.energy import load
+    energy_model = load(args.energy)
+    schedules: dict[str, Schedule] = {}
     if streamed:
         print(HEADER, flush=True)
     elif progress is not None:
         progress.line(HEADER)
     certificate = certify(instance, args.time_limit, methods, threads=args.threads, seed=args.seed,
                           progress=finished, method_progress=None if progress is None else
-                          lambda method, text: progress.live(f"{method}: {text}"))
+                          lambda method, text: progress.live(f"{method}: {text}"),
+                          on_schedule=schedules.__setitem__)
     if progress is not None:
         progress.clear()
     summary = certificate.as_dict()
+    summary["energy"] = certify_energy(instance, certificate, schedules, energy_model)
     if args.out and certificate.best is not None:
         best = certificate.best.schedule
         keys = ("instance", "status", "objective", "objective_method", "lower_bound", "bound_method", "gap")
@@ -93,6 +100,8 @@ def run(args: argparse.Namespace) -> int:
             print(HEADER)
             for attempt in certificate.attempts:
                 print(attempt_line(attempt))
+        for line in certify_energy_lines(summary["energy"]):
+            print(line)
         print(verdict(certificate, summary))
     if certificate.interrupted:
         kept = (f"; the best schedule so far is in {args.out}, marked interrupted"

@@ -19,6 +19,10 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("results", help="SQLite results file written by `kvopt sweep`")
     declare_input(parser, "results")
     parser.add_argument("--format", choices=FORMATS, default="markdown", help="table format (default markdown)")
+    parser.add_argument("--table", choices=("latency", "energy"), default="latency",
+                        help="latency: ratios to the best bound and best known (default); energy: each method's "
+                             "energy (kvopt.energy, default power model), its ratio to the least recorded and "
+                             "how many schedules lie on their instance's latency-energy Pareto front")
     add_output(parser, "--out", help="write the table to this file instead of printing it")
     add_output(parser, "--plots", kind=FOLDER, metavar="DIR", help="also write PNG plots into DIR (created if "
                "missing, in an existing folder)")
@@ -30,7 +34,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from kvopt.errors import InputError
-    from kvopt.report.tables import render, summarize
+    from kvopt.report.tables import energy_summary, render, render_energy, summarize
     from kvopt.sweep.store import ResultsStore
 
     if args.instance and not args.plots:
@@ -39,8 +43,15 @@ def run(args: argparse.Namespace) -> int:
         rows = store.rows()
         if not rows:
             raise InputError("the results file holds no job", args.results)
-        lines = summarize(rows)
-        table = render(lines, args.format)
+        if args.table == "energy":
+            lines = energy_summary(rows)
+            if not lines:
+                raise InputError("no job in the results file has an energy figure (recorded before kvopt "
+                                 "computed energy?)", args.results)
+            table = render_energy(lines, args.format)
+        else:
+            lines = summarize(rows)
+            table = render(lines, args.format)
         written = []
         if args.plots:
             from kvopt.report.results_plots import planned_plots

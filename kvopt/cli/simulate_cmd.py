@@ -14,6 +14,7 @@ from typing import Any
 
 from kvopt.clock import CLOCK_KEY
 from kvopt.cli.arguments import add_option_argument, add_rule_arguments, with_rules
+from kvopt.cli.energy import add_energy_argument, energy_line, headline, simulation_energy
 from kvopt.cli.common import (EXIT_OK, add_instance_arguments, add_json_flag, guarded, load_instance,
                               parse_options, print_json)
 from kvopt.cli.outputs import add_output, declare_input
@@ -38,6 +39,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
                         help="batch-time model: a JSON file, inline JSON, or NAME[:KEY=VALUE,...] "
                              "(e.g. linear:base=0.02,per_kv_token=1e-6); default the instance's, else unit")
     declare_input(parser, "batch_time")
+    add_energy_argument(parser)
     parser.add_argument("--predictions", metavar="MODEL",
                         help="add predictions first: point:EPS, over:ALPHA, interval:ALPHA or exact")
     parser.add_argument("--prediction-seed", type=seed, default=0, help="seed of --predictions (default 0)")
@@ -74,7 +76,10 @@ def parse_batch_time(text: str | None) -> dict[str, Any] | None:
 
 
 def _headline(metrics: dict[str, Any]) -> dict[str, Any]:
-    return {key: value for key, value in metrics.items() if not key.startswith("throughput_windows")}
+    out = {key: value for key, value in metrics.items() if not key.startswith("throughput_windows")}
+    if "energy" in out:
+        out["energy"] = headline(out["energy"])
+    return out
 
 
 def run(args: argparse.Namespace) -> int:
@@ -92,7 +97,8 @@ def run(args: argparse.Namespace) -> int:
     trace = DecisionTrace() if args.trace_out else None
     simulation = simulate(instance, policy, eviction=eviction, victim=victim,
                           batch_time=batch_time, observers=[trace] if trace else ())
-    metrics = simulation.metrics
+    energy = simulation_energy(instance, simulation, args.energy)
+    metrics = {**simulation.metrics, "energy": energy.summary()}
     summary = {"instance": instance.name, **simulation.policy, "lengths": simulation.lengths,
                "eviction": simulation.eviction, "victim": simulation.victim,
                "batch_time": simulation.batch_time, "verified": simulation.report.feasible,
@@ -110,7 +116,9 @@ def run(args: argparse.Namespace) -> int:
             **summary, "metrics": metrics,
             "rounds": {k: v.tolist() for k, v in round_arrays(simulation).items()},
             "requests": {"id": list(simulation.instance.ids),
-                         **{k: [None if x != x else x for x in v.tolist()] for k, v in requests.items()}},
+                         **{k: [None if x != x else x for x in v.tolist()] for k, v in requests.items()},
+                         "energy": energy.per_request.tolist()},
+            "batches": energy.table(),
         }
         args.outputs.add(args.metrics_out, lambda path: write_json(path, metrics_file))
     if trace is not None:
@@ -141,6 +149,7 @@ def _print_text(summary: dict[str, Any], metrics: dict[str, Any]) -> None:
     usage = metrics["memory_utilisation"]
     print(f"makespan: {metrics['makespan_rounds']} rounds; memory utilisation mean {usage['mean']:.3f}, "
           f"max {usage['max']:.3f}")
+    print(energy_line(metrics["energy"]))
     print(f"evictions: {metrics['evictions']} ({metrics['tokens_lost']} tokens lost, "
           f"{metrics['tokens_recomputed']} recomputed)")
     slope = metrics["queue"]["slope_per_round"]

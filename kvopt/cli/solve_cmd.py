@@ -9,6 +9,7 @@ from kvopt.catalogue import get_method
 from kvopt.cli.arguments import add_rule_arguments, add_solver_arguments, initial_schedule, with_rules
 from kvopt.cli.common import (EXIT_INTERRUPTED, EXIT_NEGATIVE, EXIT_OK, add_instance_arguments, add_json_flag,
                               error, guarded, load_instance, parse_options, print_json, result_json)
+from kvopt.cli.energy import add_energy_argument, energy_line, headline, schedule_energy
 from kvopt.cli.outputs import add_output
 from kvopt.cli.progress import live_lines, terminal_progress
 from kvopt.errors import InputError
@@ -27,6 +28,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     add_instance_arguments(parser)
     add_solver_arguments(parser, "method name (`kvopt methods` lists them)")
     add_rule_arguments(parser)
+    add_energy_argument(parser)
     add_output(parser, "--out", help="write the schedule to this JSON file (only if one was found)")
     add_json_flag(parser)
     parser.set_defaults(run=guarded(run))
@@ -37,12 +39,13 @@ def schedule_with_result(result: Result, instance_name: str | None) -> Schedule:
     return Schedule(result.schedule.starts, result.schedule.runs, metadata)
 
 
-def print_result(result: Result, instance_name: str | None, as_json: bool, verbose: bool) -> None:
+def print_result(result: Result, instance_name: str | None, as_json: bool, verbose: bool,
+                 energy: dict | None = None) -> None:
     if verbose:  # with --json the log goes to stderr, so that stdout is one JSON object
         for line in result.log:
             print(line, file=sys.stderr if as_json else sys.stdout)
     if as_json:
-        print_json(result_json(result, instance_name))
+        print_json(result_json(result, instance_name) | ({"energy": energy} if energy else {}))
         return
     print(f"method: {result.method}\nstatus: {result.status}" + (" (interrupted)" if result.interrupted else ""))
     if result.objective is not None:
@@ -52,6 +55,8 @@ def print_result(result: Result, instance_name: str | None, as_json: bool, verbo
         print(f"lower bound: {result.lower_bound}" + (f" ({source})" if source else ""))
     if result.gap is not None and result.objective is not None:
         print(f"gap: {100 * result.gap:.3f}%")
+    if energy:
+        print(energy_line(energy))
     print(f"runtime: {result.runtime_s:.3f} s")
 
 
@@ -69,7 +74,11 @@ def run(args: argparse.Namespace) -> int:
         schedule = schedule_with_result(result, instance.name)
         args.outputs.add(args.out, lambda path: write_schedule(path, schedule))
         args.outputs.commit()
-    print_result(result, instance.name, args.json, args.verbose)
+    energy = None
+    if result.schedule is not None and not result.schedule.resumes_progress:
+        from kvopt.hardware.energy import load
+        energy = headline(schedule_energy(instance, result.schedule, load(args.energy)).summary())
+    print_result(result, instance.name, args.json, args.verbose, energy)
     if result.interrupted:
         kept = (f"; the best schedule so far is in {args.out}, marked interrupted"
                 if args.out and result.schedule is not None else "")

@@ -4,6 +4,8 @@ global backend is switched and no display is needed):
 gantt               one schedule: each request's wait (arrival to start) and run(s), evicted runs marked;
 memory_profile      one schedule: memory held in every round against the capacity M, from the verifier's
                     own profile (kvopt.verify Report.memory_profile);
+power_profile       one schedule: power over time (kvopt.energy) and, on a second axis, memory held;
+energy_pareto       per instance: total latency against energy of each method's schedule, Pareto front;
 latency_cdf         per method: the empirical CDF of request latencies p_i + o_i - a_i;
 ratio_distribution  per method: the empirical CDF of a per-job ratio (objective / best bound, say).
 """
@@ -115,6 +117,62 @@ def memory_profile(instance: Instance, schedule: Schedule, path: str | Path, tit
     verdict = f"peak {report.peak_memory} in round {report.peak_round}" if report.feasible else \
         f"INFEASIBLE: {report.violation_count} violation(s)"
     axes.set_title(title or f"{instance.name or 'instance'}: memory per round ({verdict})")
+    return _save(figure, path)
+
+
+def power_profile(instance: Instance, schedule: Schedule, path: str | Path, title: str | None = None,
+                  model: Any = None) -> Path:
+    """Power of every batch (W, all GPUs; idle gaps at idle power) over time in seconds (or rounds), with
+    the KV memory held on a second axis. A clock-time schedule is timed by its clock record."""
+    from kvopt.energy import account
+    from kvopt.hardware.energy import load
+
+    energy = account(instance, schedule, model or load())
+    b = energy.batches
+    times = np.concatenate([[0.0], b.begin + b.duration])
+    figure = _figure(9, 3.6)
+    axes = figure.add_subplot()
+    power = energy.power()
+    gaps = energy.idle_gaps > 0
+    axes.step(times, np.concatenate([power[:1], power]), where="pre", color=COLORS["evicted"], linewidth=1,
+              label="power (W)")
+    if gaps.any():  # idle waits before batches, at idle power
+        axes.hlines(np.full(int(gaps.sum()), energy.idle_power_w), (b.begin - energy.idle_gaps)[gaps],
+                    b.begin[gaps], color=COLORS["wait"], linewidth=2, label="idle (W)")
+    axes.set_xlabel("time (s)" if b.unit == "s" else "time in rounds")
+    axes.set_ylabel(f"power, {energy.gpus} GPUs (W)")
+    axes.set_ylim(0, max(1.0, float(power.max(initial=0))) * 1.1)
+    memory = figure.axes[0].twinx()
+    memory.step(times, np.concatenate([b.kv[:1], b.kv]), where="pre", color=COLORS["run"], alpha=0.6,
+                linewidth=1, label="memory held")
+    memory.axhline(instance.memory, color=COLORS["limit"], linestyle="--", linewidth=1, label=f"M = {instance.memory}")
+    memory.set_ylabel("KV-cache tokens")
+    memory.set_ylim(0, instance.memory * 1.08)
+    lines = axes.get_legend_handles_labels()
+    more = memory.get_legend_handles_labels()
+    axes.legend(lines[0] + more[0], lines[1] + more[1], loc="upper left", bbox_to_anchor=(1.08, 1.0), fontsize=8)
+    summary = energy.summary(windows=1)
+    axes.set_title(title or f"{instance.name or 'instance'}: {summary['total']:.4g} {energy.unit} "
+                            f"({energy.model}), average {summary['average_power_w']:.0f} W")
+    return _save(figure, path)
+
+
+def energy_pareto(points: Sequence[tuple[str, float, float]], path: str | Path, unit: str,
+                  title: str | None = None) -> Path:
+    """(label, total latency, energy) of schedules of one instance, the Pareto front joined."""
+    from kvopt.energy import pareto_front
+
+    figure = _figure(7, 4.2)
+    axes = figure.add_subplot()
+    for label, latency, energy in points:
+        axes.plot(latency, energy, "o", markersize=5, label=label)
+    front = pareto_front(points)
+    axes.plot([p[1] for p in front], [p[2] for p in front], "-", color="black", linewidth=1, label="Pareto front")
+    axes.set_xlabel("total latency (rounds)")
+    axes.set_ylabel(f"energy ({unit})")
+    axes.grid(alpha=0.3)
+    axes.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.0, 1.0))
+    axes.set_title(title or "latency against energy")
     return _save(figure, path)
 
 

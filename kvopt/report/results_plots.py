@@ -5,7 +5,9 @@ instances and schedules, so no instance file is needed):
                                          objective / best known objective over its jobs;
   latency-cdf.png                        per method, request latencies pooled over its jobs;
   gantt-INSTANCE-METHOD.png,             for one instance (--instance, default the first by name), each
-  memory-INSTANCE-METHOD.png             method's schedule (its first seed and time limit).
+  memory-INSTANCE-METHOD.png,            method's schedule (its first seed and time limit): Gantt chart,
+  power-INSTANCE-METHOD.png              memory per round, power over time next to memory (kvopt.energy);
+  energy-pareto-INSTANCE.png             that instance's schedules: total latency against energy.
 """
 
 from __future__ import annotations
@@ -57,6 +59,7 @@ def planned_plots(store: ResultsStore, instance: str | None = None) -> list[Plot
     planned.append(("latency-cdf.png", partial(plots.latency_cdf, latencies,
                                                title="request latency, all jobs with a schedule")))
     shown = set()
+    points: list[tuple[str, float, float]] = []
     for row in solved:  # rows are ordered by instance, label, time limit, seed: the first per label is shown
         if row["instance"] != chosen or row["label"] in shown:
             continue
@@ -68,6 +71,13 @@ def planned_plots(store: ResultsStore, instance: str | None = None) -> list[Plot
         planned.append((f"gantt-{stem}.png", partial(plots.gantt, instance_data, schedule, title=title)))
         planned.append((f"memory-{stem}.png", partial(plots.memory_profile, instance_data, schedule,
                                                       title=f"{chosen}, {row['label']}: memory per round")))
+        planned.append((f"power-{stem}.png", partial(plots.power_profile, instance_data, schedule,
+                                                     title=f"{chosen}, {row['label']}: power and memory")))
+        if row.get("energy") is not None and row.get("verdict") == "feasible":
+            points.append((row["label"], row["objective"], row["energy"]))
+    if points:
+        planned.append((f"energy-pareto-{_slug(chosen)}.png", partial(
+            plots.energy_pareto, points, unit="the default power model: W-rounds with unit rounds", title=f"{chosen}: latency and energy")))
     return planned
 
 

@@ -119,15 +119,20 @@ def _cells(line: MethodLine, with_limit: bool) -> list[str]:
             _ratio(line.best_ratio_worst), _seconds(line.runtime_mean_s)]
 
 
+def _csv(kind: type, lines: list) -> str:
+    """A table's lines (dataclasses of `kind`) as CSV at full precision, one column per field."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow([f.name for f in fields(kind)])
+    writer.writerows(["" if v is None else v for v in astuple(line)] for line in lines)
+    return out.getvalue()
+
+
 def render(lines: list[MethodLine], fmt: str = "markdown") -> str:
     """The table as Markdown, LaTeX (booktabs) or CSV (CSV keeps full precision)."""
     with_limit = len({line.time_limit for line in lines}) > 1
     if fmt == "csv":
-        out = io.StringIO()
-        writer = csv.writer(out, lineterminator="\n")
-        writer.writerow([f.name for f in fields(MethodLine)])
-        writer.writerows(["" if v is None else v for v in astuple(line)] for line in lines)
-        return out.getvalue()
+        return _csv(MethodLine, lines)
     limit = ["time limit (s)"] if with_limit else []
     if fmt == "markdown":
         header = ["method", *limit, "jobs", "schedules", "optimal", "failed", "ratio to best bound: mean",
@@ -156,3 +161,65 @@ _LATEX = {"—": "--", "\\": r"\textbackslash{}", "~": r"\textasciitilde{}", "^"
 
 def _latex(text: str) -> str:
     return "".join(_LATEX.get(char, char) for char in text)
+
+
+@dataclass(frozen=True)
+class EnergyLine:
+    """Energy of a method's schedules (the `energy` column: kvopt.energy under the default power model)."""
+
+    method: str
+    time_limit: float | None
+    schedules: int
+    energy_mean: float | None
+    energy_ratio_mean: float | None
+    energy_ratio_worst: float | None
+    on_pareto_front: int
+
+
+def energy_summary(rows: list[Mapping[str, Any]]) -> list[EnergyLine]:
+    """Per (label, time limit): mean energy, mean and worst energy / least energy recorded for the instance,
+    and how many of its schedules lie on their instance's latency-energy Pareto front (non-preemptive
+    schedules compared, as for the best known objective)."""
+    from kvopt.energy import pareto_front
+
+    solved = [r for r in rows if r.get("energy") is not None and r["objective"] is not None]
+    compared = [r for r in solved if r.get("verdict") != "preemptive"]
+    least: dict[tuple[str, str], float] = {}
+    by_instance: dict[tuple[str, str], list[tuple[str, float, float]]] = defaultdict(list)
+    for row in compared:
+        key = instance_key(row)
+        least[key] = min(least.get(key, row["energy"]), row["energy"])
+        by_instance[key].append((row["job_key"], row["objective"], row["energy"]))
+    front = {job for points in by_instance.values() for job, _, _ in pareto_front(points)}
+    groups: dict[tuple[str, float | None], list[Mapping[str, Any]]] = defaultdict(list)
+    for row in solved:
+        groups[row["label"], row["time_limit"]].append(row)
+    lines = []
+    for (label, limit), members in sorted(groups.items(), key=lambda i: (i[0][0], i[0][1] is None, i[0][1] or 0)):
+        ratios_ = [r["energy"] / least[instance_key(r)] for r in members
+                   if least.get(instance_key(r)) and r.get("verdict") != "preemptive"]
+        lines.append(EnergyLine(label, limit, len(members), _mean([r["energy"] for r in members]), _mean(ratios_),
+                                max(ratios_, default=None), sum(r["job_key"] in front for r in members)))
+    return lines
+
+
+def render_energy(lines: list[EnergyLine], fmt: str = "markdown") -> str:
+    """The energy table as Markdown, LaTeX (booktabs) or CSV."""
+    with_limit = len({line.time_limit for line in lines}) > 1
+    if fmt == "csv":
+        return _csv(EnergyLine, lines)
+    header = ["method", *(["time limit (s)"] if with_limit else []), "schedules", "mean energy",
+              "energy / least: mean", "worst", "on the latency-energy front"]
+    body = [[line.method, *(["none" if line.time_limit is None else f"{line.time_limit:g}"] if with_limit else []),
+             str(line.schedules), "—" if line.energy_mean is None else f"{line.energy_mean:.1f}",
+             _ratio(line.energy_ratio_mean), _ratio(line.energy_ratio_worst), str(line.on_pareto_front)]
+            for line in lines]
+    if fmt == "markdown":
+        rule = ["---"] + ["---:"] * (len(header) - 1)
+        return "\n".join("| " + " | ".join(row) + " |" for row in [header, rule, *body]) + "\n"
+    if fmt == "latex":
+        return "\n".join([r"\begin{tabular}{l" + "r" * (len(header) - 1) + "}", r"\toprule",
+                          " & ".join(_latex(c) for c in header) + r" \\", r"\midrule",
+                          *(" & ".join(_latex(c) for c in row) + r" \\" for row in body),
+                          r"\bottomrule", r"\end{tabular}", ""])
+    raise ValueError(f"unknown format {fmt!r}")

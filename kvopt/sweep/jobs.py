@@ -122,6 +122,13 @@ class Job:
         object.__setattr__(self, "key", hashlib.sha256(canonical_json(identity).encode()).hexdigest())
 
 
+def _energy(instance: Instance, schedule: Any) -> float:
+    """The schedule's energy under the default power model (kvopt.energy: W-rounds for unit rounds)."""
+    from kvopt.energy import account
+    from kvopt.hardware.energy import load
+    return account(instance, schedule, load()).total
+
+
 def run_job(job: Job) -> dict[str, Any]:
     """Run a job (in the worker's child process) and return its outcome columns.
 
@@ -139,7 +146,7 @@ def run_job(job: Job) -> dict[str, Any]:
     outcome: dict[str, Any] = {
         "status": result.status.value, "objective": result.objective, "lower_bound": result.lower_bound,
         "gap": result.gap, "runtime_s": result.runtime_s, "verdict": None, "peak_memory": None,
-        "makespan": None, "error": None, "info": canonical_json(dict(result.info)) if result.info else None,
+        "makespan": None, "energy": None, "error": None, "info": canonical_json(dict(result.info)) if result.info else None,
         "schedule": None, "log": "\n".join(result.log) or None,
     }
     if result.schedule is not None:
@@ -147,6 +154,7 @@ def run_job(job: Job) -> dict[str, Any]:
         verdict = "preemptive" if result.schedule.resumes_progress else "feasible"  # see Schedule
         outcome.update(verdict=verdict if report.feasible else "infeasible", objective=report.objective,
                        peak_memory=report.peak_memory, makespan=report.makespan,
+                       energy=_energy(instance, result.schedule) if report.feasible else None,
                        schedule=canonical_json(schedule_to_dict(result.schedule)))
         if not report.feasible:
             outcome.update(status=Status.ERROR.value, gap=None,

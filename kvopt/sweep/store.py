@@ -28,7 +28,7 @@ SCHEMA_VERSION = "1"
 _TYPES = {"requests": "INTEGER", "memory": "INTEGER", "seed": "INTEGER", "threads": "INTEGER",
           "objective": "INTEGER", "peak_memory": "INTEGER", "makespan": "INTEGER",
           "time_limit": "NUMERIC", "lower_bound": "NUMERIC", "gap": "REAL", "runtime_s": "REAL",
-          "wall_s": "REAL"}
+          "wall_s": "REAL", "energy": "REAL"}
 
 
 class ResultsStore:
@@ -51,6 +51,9 @@ class ResultsStore:
                             for name in COLUMNS)
         with self._db:
             self._db.execute(f"CREATE TABLE IF NOT EXISTS results ({columns})")
+            present = {row[1] for row in self._db.execute("PRAGMA table_info(results)")}
+            for name in (c for c in COLUMNS if c not in present):  # a file written before the column existed
+                self._db.execute(f"ALTER TABLE results ADD COLUMN {name} {_TYPES.get(name, 'TEXT')}")
             self._db.execute("CREATE TABLE IF NOT EXISTS schedules (job_key TEXT PRIMARY KEY, schedule TEXT, "
                              "log TEXT)")
             self._db.execute("CREATE TABLE IF NOT EXISTS instances (instance_hash TEXT PRIMARY KEY, "

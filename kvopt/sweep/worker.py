@@ -26,7 +26,7 @@ SOLVER_PACKAGES = ("numpy", "highspy", "ortools", "pyomo", "scipy")
 COLUMNS = ("job_key", "instance", "instance_hash", "requests", "memory", "kind", "method", "label",
            "options", "seed", "time_limit", "threads", "status", "objective", "lower_bound", "gap",
            "runtime_s", "wall_s", "verdict", "peak_memory", "makespan", "error", "traceback", "info",
-           "kvopt_version", "python_version", "solver_versions", "host", "finished_at")
+           "kvopt_version", "python_version", "solver_versions", "host", "finished_at", "energy")
 # Columns that legitimately differ between two runs of the same job.
 VOLATILE = ("runtime_s", "wall_s", "host", "finished_at")
 

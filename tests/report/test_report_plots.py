@@ -87,8 +87,8 @@ def test_report_plots_from_a_results_file(tmp_path, capsys):
     assert main(["report", str(tmp_path / "p.sqlite"), "--plots", str(tmp_path / "plots"), "--instance",
                  "tiny-b"]) == 0
     names = sorted(path.name for path in (tmp_path / "plots").iterdir())
-    assert names == ["gantt-tiny-b-fcfs.png", "latency-cdf.png", "memory-tiny-b-fcfs.png", "ratio-to-best.png",
-                     "ratio-to-bound.png"]
+    assert names == ["energy-pareto-tiny-b.png", "gantt-tiny-b-fcfs.png", "latency-cdf.png", "memory-tiny-b-fcfs.png",
+                     "power-tiny-b-fcfs.png", "ratio-to-best.png", "ratio-to-bound.png"]
     for name in names:
         assert_png(tmp_path / "plots" / name)
     capsys.readouterr()

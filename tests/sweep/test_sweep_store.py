@@ -68,3 +68,19 @@ def test_progress_lines_in_a_log_file():
     assert lines[1].startswith("[############################] 4/4 jobs 100%")
     assert lines[1].endswith("(1 error, 1 timeout)")
     assert (clock(59.6), clock(61), clock(3725)) == ("1:00", "1:01", "1:02:05")
+
+
+def test_a_file_from_before_the_energy_column_gains_it(tmp_path):
+    old = [name for name in COLUMNS if name != "energy"]
+    path = tmp_path / "old.sqlite"
+    db = sqlite3.connect(path)
+    with db:
+        db.execute(f"CREATE TABLE results ({', '.join(old)})")
+        db.execute("CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT)")
+        db.execute("INSERT INTO meta VALUES ('schema_version', '1')")
+        db.execute(f"INSERT INTO results (job_key, instance, instance_hash, label, status) VALUES "
+                   f"('old', 'i', 'h', 'm', 'feasible')")
+    db.close()
+    with ResultsStore(path) as store:
+        store.add(row("new", objective=27, energy=6495.2))
+        assert {r["job_key"]: r["energy"] for r in store.rows()} == {"new": 6495.2, "old": None}
