@@ -1,16 +1,20 @@
 """Certified optima and gaps with the `pattern` bound in certify's portfolio (issue 11).
 
 Two sets, each instance certified once with `certify(instance, budget_s=B)` (the default portfolio):
-- prefixes: the first n requests (n = 12, 16, 20) of paper-synthetic instances of both arrival models
-  drawn with seed 1 (`kvopt generate paper-synthetic --seed 1`; the bundled sets use seed 0), 4 per (model, n);
+- prefixes: the first n requests (n = 10, 15, 20) of paper-synthetic instances of both arrival models
+  drawn with seed 1 (`kvopt generate paper-synthetic --seed 1`; the bundled sets use seed 0), 7 per (model, n):
+  42 instances;
 - sample: the bundled paper sample (instances/paper-sample, n 10-64).
 Per instance: proven or not, the objective, the certified bound and who proved it, the best bound of the
 methods other than `pattern` (what certify reached before this bound existed: the same run, the same
-budget), the time of the proof, and pattern's own figures (LP value, L at the LP's prices, final L).
+budget), the time of the proof, pattern's attempt, and MC-SF's objective (its ratio to the certified bound
+is an upper bound on MC-SF/OPT).
 
     PYTHONPATH=. python benchmarks/bench_certified.py --set prefixes --budget 60 --out benchmarks/results/certified-prefixes.jsonl
     PYTHONPATH=. python benchmarks/bench_certified.py --set sample --budget 60 --out benchmarks/results/certified-sample.jsonl
     python benchmarks/bench_certified.py --summary benchmarks/results/certified-prefixes.jsonl
+    python benchmarks/bench_certified.py --summary benchmarks/results/certified-sample.jsonl --per-instance
+    PYTHONPATH=. python benchmarks/bench_certified.py --bound-quality benchmarks/results/certified-prefixes.jsonl --budget 60
 """
 
 from __future__ import annotations
@@ -30,8 +34,8 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def prefixes():
     for model in (1, 2):
-        for n in (12, 16, 20):
-            for index in range(4):
+        for n in (10, 15, 20):
+            for index in range(7):
                 full = paper_synthetic(model, 1, index)
                 yield full.replace_requests(full.requests[:n], name=f"{full.name}-n{n}")
 
@@ -47,6 +51,7 @@ def row(instance, budget: float) -> dict:
     others = max((integer_bound(a.lower_bound) for a in attempts
                   if a.lower_bound is not None and a.method != "pattern"), default=0)
     pattern = next((a for a in attempts if a.method == "pattern"), None)
+    mcsf = next((a.objective for a in attempts if a.method == "mcsf"), None)
     proof_s = None
     if certificate.optimal:
         elapsed = 0.0
@@ -62,23 +67,65 @@ def row(instance, budget: float) -> dict:
             "bound_without_pattern": others, "gap_without_pattern": gap(certificate.objective, others),
             "pattern": None if pattern is None else {"status": pattern.status.value, "bound": pattern.lower_bound,
                                                      "runtime_s": pattern.runtime_s, "note": pattern.note},
-            "runtime_s": round(certificate.runtime_s, 1)}
+            "mcsf": mcsf, "runtime_s": round(certificate.runtime_s, 1)}
 
 
 def summary(path: Path) -> None:
     rows = [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
     groups: dict = {}
     for r in rows:
-        groups.setdefault((r["instance"].split("-")[1], r["n"] if "-n" in r["instance"] else "all"), []).append(r)
-    print("| set | instances | proven | proven without pattern | gap median / max | gap without pattern median / max |")
-    print("|---|---|---|---|---|---|")
+        key = (r["instance"].split("-")[1], r["n"] if "-n" in r["instance"] else "10-64")
+        groups.setdefault(key, []).append(r)
+    print("| set | instances | proven | proven without pattern | gap median / max | gap without pattern "
+          "median / max | MC-SF / best: mean | MC-SF / bound: mean (max) |")
+    print("|---|---|---|---|---|---|---|---|")
     for key in sorted(groups, key=str):
         g = groups[key]
         gaps = [r["gap"] for r in g]
         before = [r["gap_without_pattern"] for r in g]
+        to_best = [r["mcsf"] / r["objective"] for r in g]
+        to_bound = [r["mcsf"] / r["lower_bound"] for r in g]
         print(f"| {key[0]} n={key[1]} | {len(g)} | {sum(r['optimal'] for r in g)} | "
               f"{sum(b == 0 for b in before)} | {100 * statistics.median(gaps):.1f}% / {100 * max(gaps):.1f}% | "
-              f"{100 * statistics.median(before):.1f}% / {100 * max(before):.1f}% |")
+              f"{100 * statistics.median(before):.1f}% / {100 * max(before):.1f}% | "
+              f"{statistics.mean(to_best):.4f} | {statistics.mean(to_bound):.4f} ({max(to_bound):.4f}) |")
+
+
+def instance_table(path: Path) -> None:
+    rows = [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+    print("| instance | n | objective (method) | bound (method) | gap % | bound without pattern | MC-SF | proof (s) |")
+    print("|---|---|---|---|---|---|---|---|")
+    for r in rows:
+        print(f"| {r['instance']} | {r['n']} | {r['objective']} ({r['objective_method']}) | {r['lower_bound']} "
+              f"({r['bound_method']}) | {100 * r['gap']:.2f} | {r['bound_without_pattern']} | {r['mcsf']} | "
+              f"{'-' if r['proof_s'] is None else r['proof_s']} |")
+    proofs = sorted(r["proof_s"] for r in rows if r["proof_s"] is not None)
+    if proofs:
+        print(f"\nproof times (s), {len(proofs)} proven: median {statistics.median(proofs)}, max {proofs[-1]}, "
+              f"<= 10 s: {sum(p <= 10 for p in proofs)}")
+
+
+def bound_quality(path: Path, budget: float) -> None:
+    """`lp` and `pattern` alone (budget each) against the optima that certify proved in `path`."""
+    from kvopt import solve
+    rows = {r["instance"]: r for r in map(json.loads, path.read_text().splitlines()) if r["optimal"]}
+    print("| instance | optimum | lp / optimum | pattern / optimum | pattern (s) |")
+    print("|---|---|---|---|---|")
+    ratios: dict = {"lp": [], "pattern": []}
+    for instance in prefixes():
+        row = rows.get(instance.name)
+        if row is None:
+            continue
+        optimum = row["objective"]
+        lp = solve(instance, "lp", time_limit=budget).lower_bound
+        pattern = solve(instance, "pattern", time_limit=budget)
+        ratios["lp"].append(integer_bound(lp) / optimum)
+        ratios["pattern"].append(pattern.lower_bound / optimum)
+        print(f"| {instance.name} | {optimum} | {ratios['lp'][-1]:.4f} | {ratios['pattern'][-1]:.4f} | "
+              f"{pattern.runtime_s:.1f} |", flush=True)
+    for name, values in ratios.items():
+        print(f"\n{name} / optimum over {len(values)}: mean {statistics.mean(values):.4f}, min {min(values):.4f}, "
+              f"equal {sum(v == 1 for v in values)}")
 
 
 def main() -> None:
@@ -87,9 +134,15 @@ def main() -> None:
     parser.add_argument("--budget", type=float, default=60.0)
     parser.add_argument("--out", type=Path)
     parser.add_argument("--summary", type=Path)
+    parser.add_argument("--per-instance", action="store_true", help="with --summary: one row per instance")
+    parser.add_argument("--bound-quality", type=Path, help="lp and pattern alone against the optima proved in "
+                        "this prefixes results file")
     args = parser.parse_args()
+    if args.bound_quality:
+        bound_quality(args.bound_quality, args.budget)
+        return
     if args.summary:
-        summary(args.summary)
+        (instance_table if args.per_instance else summary)(args.summary)
         return
     instances = prefixes() if args.set == "prefixes" else sample()
     with args.out.open("a") as out:

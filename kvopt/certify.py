@@ -38,7 +38,7 @@ QUICK_TIME_LIMIT_S = 5.0  # per heuristic, policy or quick bound; the long metho
 # `pattern` runs last, with the best schedule's upper bound, and gives the strongest bound wherever its
 # pricing program fits. Shares measured on paper prefixes and the paper sample: benchmarks/README.md,
 # "Certified optima".
-LONG_SHARES = {"ip": 2.0, "cpsat": 5.0, "pattern": 4.0}
+LONG_SHARES = {"ip": 2.0, "cpsat": 4.0, "pattern": 5.0}
 LONG_ORDER = ("homogeneous-dp", "exact", "ip", "cpsat", "pattern")
 # Bounds that an exact method repeats as its root relaxation: the default portfolio leaves them out when that
 # method is in it, so their time goes to the method (whose bound is at least as strong).

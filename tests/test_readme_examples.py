@@ -139,10 +139,10 @@ def test_the_console_examples_print_what_the_readme_shows(tmp_path, monkeypatch)
 
 def test_the_set_up_command():
     command = ".venv/bin/kvopt certify instances/small/homogeneous_m9_s1_o3_n5.json"
-    assert command in README and "optimum 25: schedule from fluid, optimality proved by cpsat" in README
+    assert command in README and "optimum 25: schedule from fluid, optimality proved by homogeneous-dp" in README
     ran = run_main("certify", str(ROOT / "instances/small/homogeneous_m9_s1_o3_n5.json"))
     assert ran.returncode == 0 and ran.stdout.splitlines()[-1] == \
-        "optimum 25: schedule from fluid, optimality proved by cpsat"
+        "optimum 25: schedule from fluid, optimality proved by homogeneous-dp"
 
 
 @pytest.mark.skipif(shutil.which("sh") is None, reason="needs a shell for the glob")

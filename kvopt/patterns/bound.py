@@ -35,6 +35,9 @@ from kvopt.result import Status, integer_bound
 PRICE_STEP = 2.0 ** -16  # prices are rounded to multiples of this: L(pi) is then exact in binary floating point
 MAX_MEMORY = 65535
 LP_SHARE = 0.4  # at most this share of the time limit goes to the peak-cut LP before the prices are tried
+PROBE_SHARE = 0.05  # a first pricing run at the incumbent's latencies, before the LP, gets this share: where
+# it hits the state limit the program does not fit the instance (the states pile up in the first rounds,
+# whatever the prices), and the LP, the bound returned then, gets the whole time limit
 
 OPTIONS = (
     Option("max_states", int, 2_000_000, "give up an exact pricing run with more states than this in one "
@@ -60,6 +63,7 @@ class Search:
     classes: Classes
     memory: int
     settings: Settings
+    instance: Instance
     best: float = -math.inf
     best_prices: np.ndarray | None = None
     elementary: list = field(default_factory=list)  # classes every multi-schedule starts at most once
@@ -68,11 +72,13 @@ class Search:
     limits: list = field(default_factory=list)
     log: list = field(default_factory=list)
 
-    def evaluate(self, prices: np.ndarray, label: str) -> Pricing:
-        """L(prices) by the exact program; improves `best` when it finishes higher."""
+    def evaluate(self, prices: np.ndarray, label: str, seconds: float | None = None) -> Pricing:
+        """L(prices) by the exact program (within `seconds`, default the time left); improves `best` when it
+        finishes higher."""
         prices = dyadic(prices)
         result = price(self.classes, self.memory, prices, max_states=self.settings.options["max_states"],
-                       seconds=self.settings.time_left(), elementary=self.elementary)
+                       seconds=self.settings.time_left() if seconds is None else seconds,
+                       elementary=self.elementary)
         self.evaluations += 1
         self.states += result.states
         if result.value is None:
@@ -111,18 +117,26 @@ def pattern_bound(instance: Instance, settings: Settings) -> Outcome:
                          f"{MAX_MEMORY}", "method 'pattern'")
     clock = time.monotonic()
     model_defaults = {option.name: option.default for option in MODEL_OPTIONS}
-    lp_settings = replace(settings, time_limit=None if settings.time_limit is None else
-                          LP_SHARE * settings.time_limit,
-                          options=MappingProxyType(model_defaults | {"cut_rounds": settings.options["cut_rounds"]}))
-    prepared = prepare(instance, lp_settings, "pattern")
+    options = MappingProxyType(model_defaults | {"cut_rounds": settings.options["cut_rounds"]})
+    prepared = prepare(instance, replace(settings, options=options), "pattern")
+    classes = Classes.of(instance, prepared.upper_bound)
+    search = Search(classes, instance.memory, settings, instance=instance)
+    try:
+        fits = probe(search, prepared.incumbent)
+    except KeyboardInterrupt:
+        settings.interrupt.set()
+        fits = False
+    lp_share = LP_SHARE if fits else 1.0
+    lp_settings = replace(settings, options=options, time_limit=None if settings.time_limit is None else
+                          lp_share * settings.time_limit)
     model = build_model(instance, lp_settings, prepared, prepared.horizon)
     highs, root = strengthened_root(instance, lp_settings, prepared, model)
     info = dict(prepared.info, compiled_pricing=compiled_available())
     log = list(prepared.log)
-    classes = Classes.of(instance, prepared.upper_bound)
-    search = Search(classes, instance.memory, settings)
     lp_value = root.strengthened
-    if lp_value is not None and settings.expired():
+    if not fits:
+        log.append("the pricing program does not fit this instance: the LP's bound")
+    elif lp_value is not None and settings.expired():
         log.append("no time left for pricing after the LP")
     elif lp_value is not None:
         lp_prices = np.array(highs.getSolution().row_dual)[:len(classes)]
@@ -147,6 +161,22 @@ def pattern_bound(instance: Instance, settings: Settings) -> Outcome:
     if settings.interrupted:
         log.append("interrupted: the best bound so far")
     return Outcome(None, Status.BOUND, lower_bound=lower, log=tuple(log), info=info)
+
+
+def probe(search: Search, incumbent) -> bool:
+    """L at the incumbent's latencies (each class priced at its members' mean latency), within PROBE_SHARE
+    of the time limit: False if the program hits its state or time limit (it will not fit the LP's prices
+    either)."""
+    if incumbent is None:
+        return True
+    latency = {request.id: incumbent.starts[request.id] + request.output - request.arrival
+               for request in search.instance.requests}
+    prices = np.array([np.mean([latency[search.instance.requests[m].id] for m in members])
+                       for members in search.classes.members])
+    left = search.settings.time_left()
+    seconds = None if left is None else PROBE_SHARE * left
+    result = search.evaluate(prices, "incumbent latencies", seconds=seconds)
+    return result.value is not None
 
 
 def improve(search: Search, lp_prices: np.ndarray, first: Pricing, incumbent) -> None:

@@ -80,3 +80,18 @@ def test_beam_pricing_is_not_exact_and_limits_stop_the_program():
     stopped = price(classes, instance.memory, prices, max_states=1)
     if exact.states > 2:
         assert stopped.value is None and stopped.status == "state limit"
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_elementary_requests_start_once_and_only_strengthen_the_bound(seed):
+    instance, classes, prices = random_case(seed)
+    singles = [k for k in range(len(classes)) if classes.size[k] == 1]
+    elementary = singles[: 1 + seed % max(1, len(singles))]
+    plain = price(classes, instance.memory, prices)
+    strong = price(classes, instance.memory, prices, elementary=elementary)
+    slow = price(classes, instance.memory, prices, elementary=elementary, compiled=False)
+    assert strong.value == slow.value
+    assert strong.value >= plain.value
+    counts = classes.counts(strong.starts)
+    assert all(counts[k] <= 1 for k in elementary)
+    assert float(np.dot(classes.size, prices)) + strong.value <= brute_force_optimum(instance)
