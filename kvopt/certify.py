@@ -33,13 +33,16 @@ from kvopt.solve import solve
 QUICK_TIME_LIMIT_S = 5.0  # per heuristic, policy or quick bound; the long methods share the rest of the budget
 # The long methods: the exact ones and the `pattern` bound, run last in LONG_ORDER (others before them) with
 # these shares of what is left (1 unless listed); a method that returns early leaves its time to the later
-# ones. `exact` proves most small instances (n <= 12) within a second; `ip` gives the peak-cut LP bound and a
-# schedule from it; `cpsat`, started from the best schedule so far, improves it (its LNS workers need time);
-# `pattern` runs last, with the best schedule's upper bound, and gives the strongest bound wherever its
-# pricing program fits. Shares measured on paper prefixes and the paper sample: benchmarks/README.md,
-# "Certified optima".
-LONG_SHARES = {"ip": 2.0, "cpsat": 4.0, "pattern": 5.0}
-LONG_ORDER = ("homogeneous-dp", "exact", "ip", "cpsat", "pattern")
+# ones. `exact` proves most small instances (n <= 12) within a second; `pattern` gives the strongest bound
+# wherever its pricing program fits (up to n ~ 20; it finds out within a second and otherwise returns at
+# once); `ip` gives the peak-cut LP bound and a schedule from it; `cpsat`, started from the best schedule so
+# far, improves it (its LNS workers need time). Measured on paper prefixes and the paper sample:
+# benchmarks/README.md, "Certified optima".
+LONG_SHARES = {"ip": 4.0, "cpsat": 4.0, "pattern": 5.0}
+LONG_ORDER = ("homogeneous-dp", "exact", "pattern", "ip", "cpsat")
+# Options certify gives a method of its default portfolio: `pattern` returns at once where its pricing program
+# does not fit (its fallback, the peak-cut LP, is what `ip` computes next), leaving the time to ip and cpsat.
+PORTFOLIO_OPTIONS = {"pattern": {"fallback": "none"}}
 # Bounds that an exact method repeats as its root relaxation: the default portfolio leaves them out when that
 # method is in it, so their time goes to the method (whose bound is at least as strong).
 REPEATED_BY = {"lp": "ip"}
@@ -174,7 +177,7 @@ def certify(instance: Instance, budget_s: float = 60.0, methods: Sequence[str] |
         started = time.monotonic()
         try:
             result = solve(instance, spec.name, time_limit=limit, seed=seed, threads=threads,
-                           initial_schedule=initial, progress=live)
+                           initial_schedule=initial, progress=live, **PORTFOLIO_OPTIONS.get(spec.name, {}))
         except InputError as problem:
             record(Attempt(spec.name, spec.kind, Status.SKIPPED, note=problem.message, started_from=started_from))
             continue

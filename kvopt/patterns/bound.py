@@ -47,6 +47,9 @@ OPTIONS = (
     Option("smoothing", float, 0.7, "Wentges smoothing: weight of the best prices so far in the next ones",),
     Option("exact_every", int, 5, "an exact evaluation (a valid bound) every this many beam rounds"),
     Option("cut_rounds", int, 100, "rounds of peak-level cuts in the LP whose duals are the first prices"),
+    Option("fallback", str, "lp", "where the pricing program does not fit the instance: lp: return the "
+           "peak-cut LP's bound (computed with all the time); none: return at once without a bound (certify, "
+           "whose `ip` computes that LP anyway)", ("lp", "none")),
     Option("elementary", int, 0, "at most this many single requests that the master starts twice are made "
            "elementary (started at most once by every column; 0: none, at most 64)"),
 )
@@ -126,6 +129,10 @@ def pattern_bound(instance: Instance, settings: Settings) -> Outcome:
     except KeyboardInterrupt:
         settings.interrupt.set()
         fits = False
+    if not fits and settings.options["fallback"] == "none":
+        return Outcome(None, Status.TIMEOUT, log=tuple(search.log + ["the pricing program does not fit this "
+                                                                     "instance (fallback none)"]),
+                       info={"pricing_limits": search.limits, "fits": False})
     lp_share = LP_SHARE if fits else 1.0
     lp_settings = replace(settings, options=options, time_limit=None if settings.time_limit is None else
                           lp_share * settings.time_limit)

@@ -74,3 +74,9 @@ def test_memory_beyond_sixteen_bits_is_refused():
     from kvopt.instance import Instance, Request
     with pytest.raises(InputError, match="16 bits"):
         solve(Instance(70_000, (Request("a", 0, 5, 3),)), "pattern")
+
+
+def test_without_a_fallback_an_instance_the_program_does_not_fit_gets_no_bound():
+    instance = random_instance(2, 6)
+    result = solve(instance, "pattern", time_limit=30, max_states=1, fallback="none")
+    assert result.status is Status.TIMEOUT and result.info["fits"] is False
