@@ -205,8 +205,6 @@ class Engine:
             self._run_round(started)
             if skip and not started and self.finished == finished and policy.quiet(state):
                 self._fast_forward()
-            if self.progress is not None and not self.rounds_done & 0x3FFF:
-                self.progress(self)
         if self.unfinished:
             raise SolveError(f"internal error: {self.unfinished} request(s) never completed")
 
@@ -287,6 +285,8 @@ class Engine:
             if self.views[index].run_start == run_start:  # else: that run was evicted
                 self._complete(self.views[index])
         executed = len(columns[0])
+        if self.progress is not None and not executed & 0x3FFF:
+            self.progress(self)
         if executed > 10 * self.tokens_needed + 10 or \
                 executed - self.last_completion > 100 * self.pending_tokens + 100:
             raise SolveError(f"policy {self.policy.name!r} with eviction rule {self.eviction!r} ran "
