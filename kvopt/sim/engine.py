@@ -41,6 +41,7 @@ what is needed; this engine also stops after 100 rounds per pending output token
 
 from __future__ import annotations
 
+from array import array
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 
@@ -53,6 +54,7 @@ from kvopt.sim.policy import Policy, SimContext
 from kvopt.sim.rules import VICTIM_RULES, MemoryOverflow
 from kvopt.sim.state import RequestView, SimState
 
+NAN = float("nan")
 EMPTY_BATCH = timing.BatchStats(requests=0, prefill_tokens=0, decode_requests=0, kv_tokens=0)
 ROUND_COLUMNS = ("period", "requests", "prefill_tokens", "memory", "waiting", "seconds", "clock")
 
@@ -75,16 +77,15 @@ class Engine:
         self.memory = source.memory
         self.lengths = lengths
         self.state = SimState(self.memory, self.lengths, observers)
-        self.views: dict[int, RequestView] = {}
-        self.outputs: dict[int, int] = {}
+        self.views: list[RequestView | None] = []
         self.runs: dict[int, list[Run]] = {}  # only requests evicted at least once
-        self.completion_at: dict[int, int] = {}
-        self.completion_s: dict[int, float] = {}
-        self.first_token_s: dict[int, float] = {}
-        self.tokens_lost: dict[int, int] = {}
-        self.recomputed: dict[int, int] = {}
+        # per request, by index (typed arrays: 8 bytes an entry), grown as requests are revealed
+        self.outputs, self.completion_at = array("q"), array("q")
+        self.tokens_lost, self.recomputed = array("q"), array("q")
+        self.completion_s, self.first_token_s = array("d"), array("d")
         self.completion: dict[int, list[tuple[int, int]]] = defaultdict(list)
-        self.columns: tuple[list, ...] = tuple([] for _ in ROUND_COLUMNS)
+        self.columns: tuple[array, ...] = tuple(array("d" if name in ("seconds", "clock") else "q")
+                                                for name in ROUND_COLUMNS)
         self.idle: list[tuple[int, int, int]] = []
         self.tokens_needed = 0
         self.unfinished = 0
@@ -98,6 +99,14 @@ class Engine:
     def rounds_done(self) -> int:
         return len(self.columns[0])
 
+    def _grow(self, size: int) -> None:
+        """Room for requests with index < size in the per-request arrays."""
+        more = max(size, 2 * len(self.views), 1024) - len(self.views)
+        self.views.extend([None] * more)
+        for values, default in ((self.outputs, 0), (self.completion_at, -1), (self.tokens_lost, 0),
+                                (self.recomputed, 0), (self.completion_s, NAN), (self.first_token_s, NAN)):
+            values.extend(array(values.typecode, [default]) * more)
+
     # ---- events ----------------------------------------------------------------------------------
     def _reveal(self) -> None:
         state = self.state
@@ -110,6 +119,8 @@ class Engine:
                 request.arrival * self.source.unit if self.clock_mode else None,
                 request.prompt, request.output if self.lengths == "exact" else None,
                 request.predicted_output, request.output_interval)
+            if index >= len(self.views):
+                self._grow(index + 1)
             self.views[index] = view
             self.outputs[index] = request.output
             self.tokens_needed += request.output
@@ -152,8 +163,8 @@ class Engine:
             lost, view.kept = generated, 0
         else:  # recompute: the generated tokens become part of the next run's prompt
             lost, view.kept = 0, generated
-            self.recomputed[index] = self.recomputed.get(index, 0) + generated
-        self.tokens_lost[index] = self.tokens_lost.get(index, 0) + lost
+            self.recomputed[index] += generated
+        self.tokens_lost[index] += lost
         self.tokens_needed += lost
         view.run_start = None
         view.evictions += 1

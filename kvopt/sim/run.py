@@ -164,19 +164,19 @@ def _schedule(engine: Engine, released: tuple[Request, ...]) -> Schedule:
 
 
 def _round_table(engine: Engine) -> dict[str, np.ndarray]:
-    return {name: np.array(column, float if name in ("seconds", "clock") else np.int64)
-            for name, column in zip(ROUND_COLUMNS, engine.columns)}
+    return {name: _array(column) for name, column in zip(ROUND_COLUMNS, engine.columns)}
+
+
+def _array(values, n: int | None = None) -> np.ndarray:
+    """A numpy copy of a typed array (kvopt.sim.engine keeps its figures in array.array), first n entries."""
+    out = np.frombuffer(values, dtype=np.int64 if values.typecode == "q" else float) if len(values) else \
+        np.zeros(0, np.int64 if values.typecode == "q" else float)
+    return out[:n].copy()
 
 
 def _request_arrays(engine: Engine, released: tuple[Request, ...], rounds: Mapping[str, np.ndarray]
                     ) -> dict[str, np.ndarray]:
     n, views = len(released), engine.views
-
-    def ints(values: Mapping[int, int], default: int = 0) -> np.ndarray:
-        return np.fromiter((values.get(k, default) for k in range(n)), np.int64, n)
-
-    def floats(values: Mapping[int, float]) -> np.ndarray:
-        return np.fromiter((values.get(k, np.nan) for k in range(n)), float, n)
 
     arrival = np.fromiter((views[k].arrival for k in range(n)), np.int64, n)
     arrival_s = np.fromiter((views[k].arrival_time for k in range(n)), float, n) if engine.clock_mode else \
@@ -188,12 +188,12 @@ def _request_arrays(engine: Engine, released: tuple[Request, ...], rounds: Mappi
         "arrival_s": arrival_s,
         "first_start": np.fromiter((views[k].first_start for k in range(n)), np.int64, n),
         "start": start,
-        "completion": ints(engine.completion_at, -1),
-        "completion_s": floats(engine.completion_s),
-        "first_token_s": floats(engine.first_token_s),
+        "completion": _array(engine.completion_at, n),
+        "completion_s": _array(engine.completion_s, n),
+        "first_token_s": _array(engine.first_token_s, n),
         "evictions": np.fromiter((views[k].evictions for k in range(n)), np.int64, n),
-        "tokens_lost": ints(engine.tokens_lost),
-        "tokens_recomputed": ints(engine.recomputed),
+        "tokens_lost": _array(engine.tokens_lost, n),
+        "tokens_recomputed": _array(engine.recomputed, n),
         "prompt": np.fromiter((r.prompt for r in released), np.int64, n),
         "output": np.fromiter((r.output for r in released), np.int64, n),
     }
