@@ -81,6 +81,7 @@ class Engine:
         self.runs: dict[int, list[Run]] = {}  # only requests evicted at least once
         # per request, by index (typed arrays: 8 bytes an entry), grown as requests are revealed
         self.outputs, self.completion_at = array("q"), array("q")
+        self.arrival, self.first_start, self.evictions = array("q"), array("q"), array("q")
         self.tokens_lost, self.recomputed = array("q"), array("q")
         self.completion_s, self.first_token_s = array("d"), array("d")
         self.completion: dict[int, list[tuple[int, int]]] = defaultdict(list)
@@ -104,6 +105,7 @@ class Engine:
         more = max(size, 2 * len(self.views), 1024) - len(self.views)
         self.views.extend([None] * more)
         for values, default in ((self.outputs, 0), (self.completion_at, -1), (self.tokens_lost, 0),
+                                (self.arrival, 0), (self.first_start, 0), (self.evictions, 0),
                                 (self.recomputed, 0), (self.completion_s, NAN), (self.first_token_s, NAN)):
             values.extend(array(values.typecode, [default]) * more)
 
@@ -293,8 +295,9 @@ class Engine:
             for observer in self.observers:
                 observer.round_done(record)
         for index, run_start in self.completion.pop(state.period, ()):
-            if self.views[index].run_start == run_start:  # else: that run was evicted
-                self._complete(self.views[index])
+            view = self.views[index]
+            if view is not None and view.run_start == run_start:  # else: that run was evicted
+                self._complete(view)
         executed = len(columns[0])
         if self.progress is not None and not executed & 0x3FFF:
             self.progress(self)
@@ -313,6 +316,9 @@ class Engine:
             self.runs[index].append(Run(view.run_start, output - view.kept, view.kept))
         self.completion_at[index] = state.period
         self.completion_s[index] = state.clock
+        self.arrival[index], self.first_start[index], self.evictions[index] = \
+            view.arrival, view.first_start, view.evictions
+        self.views[index] = None  # the figures are kept; a policy may still hold the view
         view.max_generated = output
         view.run_start = None
         self.unfinished -= 1

@@ -137,11 +137,11 @@ def _arrivals(instance: Instance) -> np.ndarray:
 
 
 def _experienced_instance(engine: Engine, original: Instance | None, released: tuple[Request, ...]) -> Instance:
-    views = engine.views
-    if original is not None and all(views[k].arrival == r.arrival for k, r in enumerate(released)):
+    arrivals = engine.arrival
+    if original is not None and all(arrivals[k] == r.arrival for k, r in enumerate(released)):
         return original
-    requests = tuple(r if views[k].arrival == r.arrival else
-                     Request(r.id, views[k].arrival, r.prompt, r.output, r.predicted_output, r.output_interval,
+    requests = tuple(r if arrivals[k] == r.arrival else
+                     Request(r.id, arrivals[k], r.prompt, r.output, r.predicted_output, r.output_interval,
                              r.metadata)
                      for k, r in enumerate(released))
     batch_time = None
@@ -157,8 +157,8 @@ def _experienced_instance(engine: Engine, original: Instance | None, released: t
 
 
 def _schedule(engine: Engine, released: tuple[Request, ...]) -> Schedule:
-    views, runs = engine.views, engine.runs
-    starts = {r.id: views[k].first_start if k not in runs else runs[k][-1].start for k, r in enumerate(released)}
+    first, runs = engine.first_start, engine.runs
+    starts = {r.id: first[k] if k not in runs else runs[k][-1].start for k, r in enumerate(released)}
     evicted = {released[k].id: tuple(runs[k]) for k in sorted(runs)}
     return Schedule(starts, evicted, metadata={"policy": engine.policy.name})
 
@@ -176,22 +176,26 @@ def _array(values, n: int | None = None) -> np.ndarray:
 
 def _request_arrays(engine: Engine, released: tuple[Request, ...], rounds: Mapping[str, np.ndarray]
                     ) -> dict[str, np.ndarray]:
-    n, views = len(released), engine.views
+    n = len(released)
 
-    arrival = np.fromiter((views[k].arrival for k in range(n)), np.int64, n)
-    arrival_s = np.fromiter((views[k].arrival_time for k in range(n)), float, n) if engine.clock_mode else \
-        _round_start_clock(engine, rounds, arrival)
-    start = np.fromiter((views[k].first_start if k not in engine.runs else engine.runs[k][-1].start
-                         for k in range(n)), np.int64, n)
+    arrival, first_start = _array(engine.arrival, n), _array(engine.first_start, n)
+    if engine.clock_mode:
+        unit = engine.source.unit
+        arrival_s = np.fromiter((r.arrival * unit for r in released), float, n)
+    else:
+        arrival_s = _round_start_clock(engine, rounds, arrival)
+    start = first_start.copy()
+    for k, runs in engine.runs.items():
+        start[k] = runs[-1].start
     return {
         "arrival": arrival,
         "arrival_s": arrival_s,
-        "first_start": np.fromiter((views[k].first_start for k in range(n)), np.int64, n),
+        "first_start": first_start,
         "start": start,
         "completion": _array(engine.completion_at, n),
         "completion_s": _array(engine.completion_s, n),
         "first_token_s": _array(engine.first_token_s, n),
-        "evictions": np.fromiter((views[k].evictions for k in range(n)), np.int64, n),
+        "evictions": _array(engine.evictions, n),
         "tokens_lost": _array(engine.tokens_lost, n),
         "tokens_recomputed": _array(engine.recomputed, n),
         "prompt": np.fromiter((r.prompt for r in released), np.int64, n),
