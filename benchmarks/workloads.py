@@ -1,7 +1,8 @@
 """LMSYS-like workloads for the benchmarks (not part of the package; issue 6 builds the real generators).
 
 `lmsys_like(n, ...)`: the first n usable rows of ../shared/data/lmsys_chat_1m_word_lengths_lt257.csv
-(LMSYS-Chat-1M word counts, words as tokens as in the MC-SF paper) when that file exists, otherwise n
+(LMSYS-Chat-1M word counts, words as tokens as in the MC-SF paper; beyond its 662,534 usable rows the rows
+repeat in file order with fresh Poisson arrivals) when that file exists, otherwise n
 draws from kvopt's log-normal length model calibrated to the paper's published statistics of its 10k
 subset (kvopt.generate.lengths.lmsys_lengths; arXiv 2502.07115 v5).
 Arrivals are Poisson with `rate` requests per round; M = 16,492 tokens (the paper's KV capacity).
@@ -40,17 +41,23 @@ def lmsys_like(n: int, memory: int = PAPER_MEMORY, rate: float = 1.3, seed: int 
     if source == "file" or (source == "auto" and LMSYS_CSV.exists()):
         instance = read_trace(LMSYS_CSV, memory, arrival_rate=rate, seed=seed, max_requests=n,
                               drop_invalid=True)
-        if len(instance) < n:
-            raise SystemExit(f"{LMSYS_CSV} has only {len(instance)} usable rows")
-        return instance.replace_requests(instance.requests, name=f"lmsys-{n}-rate{rate}-seed{seed}")
-    rng = np.random.default_rng(seed)
-    prompts, outputs = _generated(rng, n)
+        if len(instance) >= n:
+            return instance.replace_requests(instance.requests, name=f"lmsys-{n}-rate{rate}-seed{seed}")
+        # More requests than usable rows (662,534): the rows again in file order, Poisson arrivals anew.
+        rng = np.random.default_rng(seed)
+        rows = np.arange(n) % len(instance)
+        prompts = np.array([r.prompt for r in instance.requests])[rows]
+        outputs = np.array([r.output for r in instance.requests])[rows]
+        name = f"lmsys-cycled-{n}-rate{rate}-seed{seed}"
+    else:
+        rng = np.random.default_rng(seed)
+        prompts, outputs = _generated(rng, n)
+        name = f"lmsys-generated-{n}-rate{rate}-seed{seed}"
     gaps = rng.exponential(1.0 / rate, n)
     arrivals = np.floor(np.cumsum(gaps) - gaps[0]).astype(int)
     requests = tuple(Request(f"r{k}", int(a), int(p), int(o))
                      for k, (a, p, o) in enumerate(zip(arrivals, prompts, outputs)))
-    return Instance(memory, requests, name=f"lmsys-generated-{n}-rate{rate}-seed{seed}",
-                    source="benchmarks/workloads.py: kvopt.generate.lengths.lmsys_lengths")
+    return Instance(memory, requests, name=name, source="benchmarks/workloads.py")
 
 
 def source_name(source: str = "auto") -> str:

@@ -46,6 +46,9 @@ def as_int(value: Any, what: str, where: str | None, minimum: int | None = None)
     return value
 
 
+NO_METADATA: Mapping[str, Any] = MappingProxyType({})  # shared: read-only
+
+
 def frozen_mapping(mapping: Any, what: str, where: str | None) -> Mapping[str, Any]:
     """A read-only copy of an object-valued field (None: empty); anything else is an InputError."""
     if mapping is None:
@@ -83,9 +86,12 @@ class Request:
         if not isinstance(self.id, str) or not self.id:
             raise InputError(f"id must be a non-empty string, got {self.id!r}", where)
         set_ = object.__setattr__
-        set_(self, "arrival", as_int(self.arrival, "arrival", where, minimum=0))
-        set_(self, "prompt", as_int(self.prompt, "prompt", where, minimum=1))
-        set_(self, "output", as_int(self.output, "output", where, minimum=1))
+        arrival, prompt, output = self.arrival, self.prompt, self.output
+        if not (type(arrival) is int and type(prompt) is int and type(output) is int  # the common case
+                and 0 <= arrival <= MAX_INTEGER and 1 <= prompt <= MAX_INTEGER and 1 <= output <= MAX_INTEGER):
+            set_(self, "arrival", as_int(arrival, "arrival", where, minimum=0))
+            set_(self, "prompt", as_int(prompt, "prompt", where, minimum=1))
+            set_(self, "output", as_int(output, "output", where, minimum=1))
         if self.predicted_output is not None:
             set_(self, "predicted_output",
                  as_int(self.predicted_output, "predicted_output", where, minimum=1))
@@ -101,7 +107,8 @@ class Request:
             if lo > hi:
                 raise InputError(f"output_interval [{lo}, {hi}] has lo > hi", where)
             set_(self, "output_interval", (lo, hi))
-        set_(self, "metadata", frozen_mapping(self.metadata, "metadata", where))
+        set_(self, "metadata", NO_METADATA if self.metadata is None or self.metadata == {} else
+             frozen_mapping(self.metadata, "metadata", where))
 
     @property
     def peak_memory(self) -> int:

@@ -20,7 +20,7 @@ from types import MappingProxyType
 from typing import Any
 
 from kvopt.errors import InputError
-from kvopt.instance import as_int
+from kvopt.instance import MAX_INTEGER, as_int
 
 
 @dataclass(frozen=True)
@@ -59,7 +59,9 @@ class Schedule:
         for request_id, start in self.starts.items():
             if not isinstance(request_id, str) or not request_id:
                 raise InputError(f"request ids must be non-empty strings, got {request_id!r}", "schedule")
-            starts[request_id] = as_int(start, "start", f"starts[{request_id!r}]", minimum=0)
+            if type(start) is not int or not 0 <= start <= MAX_INTEGER:  # the common case, checked fast
+                start = as_int(start, "start", f"starts[{request_id!r}]", minimum=0)
+            starts[request_id] = start
         runs = {}
         for request_id, attempts in dict(self.runs).items():
             where = f"runs[{request_id!r}]"

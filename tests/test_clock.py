@@ -10,7 +10,7 @@ from kvopt.clock import in_rounds, record_of
 from kvopt.generate.a100 import a100_trace
 from kvopt.policies import make_policy
 from kvopt.sim import simulate
-from kvopt.sim.engine import timed
+from kvopt.sim.run import timed
 
 LINEAR = {"model": "linear", "base": 0.3, "per_prefill_token": 0.0, "per_decode_request": 0.0, "per_kv_token": 0.0}
 

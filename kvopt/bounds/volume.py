@@ -96,8 +96,30 @@ def transforms(memory: int) -> list[tuple[str, Transform, int]]:
     return family
 
 
-def transformed_completions(instance: Instance, transform: Transform, speed: int) -> np.ndarray:
-    """Lower bounds (in rounds, as exact fractions numerator/speed) on every order statistic of C."""
+DOMAIN_LIMIT = 10_000_000  # tabulate F on 1..max(s + o) up to this size; beyond, request by request
+
+
+def transformed_jobs(instance: Instance, transform: Transform, speed: int) -> tuple[np.ndarray, np.ndarray]:
+    """(release, work) of every request as an SRPT job: work sum_j F(s + j), released (in units of 1/speed
+    rounds) at its first round with F > 0 (after its last round if there is none). F is tabulated once on
+    the memory values the requests reach, so this costs O(n + max(s + o)), not O(sum of o)."""
+    prompts, outputs, arrivals = instance.prompts, instance.outputs, instance.arrivals
+    top = int((prompts + outputs).max())
+    if top > DOMAIN_LIMIT:
+        return _jobs_one_by_one(instance, transform, speed)
+    domain = np.arange(top + 2, dtype=np.int64)
+    values = np.array(transform(domain), dtype=np.int64)  # a copy: F may return its argument
+    values[0] = values[-1] = 0  # F(0) is never used; top + 1 is a sentinel
+    prefix = np.cumsum(values)
+    work = prefix[prompts + outputs] - prefix[prompts]
+    beyond = np.iinfo(np.int64).max
+    positions = np.where(values > 0, domain, beyond)
+    next_positive = np.minimum.accumulate(positions[::-1])[::-1]  # smallest w' >= w with F(w') > 0
+    first = np.minimum(next_positive[prompts + 1] - (prompts + 1), outputs)
+    return (arrivals + first) * speed, work
+
+
+def _jobs_one_by_one(instance: Instance, transform: Transform, speed: int) -> tuple[np.ndarray, np.ndarray]:
     releases, work = [], []
     for request in instance.requests:
         values = transform(request.prompt + np.arange(1, request.output + 1, dtype=np.int64))
@@ -105,18 +127,35 @@ def transformed_completions(instance: Instance, transform: Transform, speed: int
         first = int(positive[0]) if positive.size else request.output  # rounds before any F-work
         releases.append((request.arrival + first) * speed)
         work.append(int(values.sum()))
-    return np.array(srpt_completions(releases, work), dtype=np.int64)
+    return np.array(releases, np.int64), np.array(work, np.int64)
+
+
+def transformed_completions(instance: Instance, transform: Transform, speed: int) -> np.ndarray:
+    """Lower bounds (in rounds, as exact fractions numerator/speed) on every order statistic of C."""
+    releases, work = transformed_jobs(instance, transform, speed)
+    return _completions(releases, work)
+
+
+def _completions(releases: np.ndarray, work: np.ndarray) -> np.ndarray:
+    if not work.any():  # every job completes at its release
+        return np.sort(releases)
+    return np.array(srpt_completions(releases.tolist(), work.tolist()), dtype=np.int64)
 
 
 def order_statistic_bounds(instance: Instance, family: list[tuple[str, Transform, int]]
                            ) -> tuple[np.ndarray, list[str]]:
     """Per position k the best integer lower bound on the k-th smallest completion time, and which
-    transform (or 'arrival+output') gave it."""
+    transform (or 'arrival+output') gave it. Transforms that give the same jobs (at large M most
+    thresholds map every memory value a request reaches to 0) share one SRPT run."""
     best = np.sort(instance.arrivals + instance.outputs)
     source = ["arrival+output"] * len(best)
+    seen: dict[tuple[int, bytes, bytes], np.ndarray] = {}
     for name, transform, speed in family:
-        completions = transformed_completions(instance, transform, speed)
-        rounds = -(-completions // speed)  # ceil: completion rounds are integers
+        releases, work = transformed_jobs(instance, transform, speed)
+        key = (speed, releases.tobytes(), work.tobytes())
+        if key not in seen:
+            seen[key] = -(-_completions(releases, work) // speed)  # ceil: completion rounds are integers
+        rounds = seen[key]
         better = rounds > best
         for k in np.flatnonzero(better):
             source[k] = name

@@ -9,6 +9,7 @@ closed early (not reported).
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import math
 import os
@@ -71,6 +72,7 @@ def load_instance(args: argparse.Namespace, name: str = "instance", given: str |
                              max_requests=args.max_requests, drop_invalid=args.drop_invalid)
     if args.rounds_per_second is not None and Path(bundled or given).suffix.lower() == ".json":
         note(f"{given}: clock-time arrivals converted to rounds: {instance.metadata['arrivals_converted']}")
+    gc.freeze()  # the instance lives as long as the command: the cyclic collector need not walk its requests
     return instance
 
 

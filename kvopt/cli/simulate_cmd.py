@@ -2,13 +2,16 @@
 
 The schedule it produces (starts, and the executed runs of evicted requests) is verified before anything
 is printed; --out writes it, --metrics-out writes every metric with per-round and per-request arrays,
---trace-out writes the decision trace (starts, refusals with reasons, evictions) as JSON lines.
+--trace-out writes the decision trace (starts, refusals with reasons, evictions) as JSON lines, and
+--perfetto-out the run as a Chrome trace (kvopt/sim/chrome_trace.py). A run longer than two seconds
+shows its progress on stderr (a terminal, or KVOPT_PROGRESS=1): rounds, requests finished, ETA.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import time
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +21,7 @@ from kvopt.cli.energy import add_energy_argument, energy_line, headline, simulat
 from kvopt.cli.common import (EXIT_OK, add_instance_arguments, add_json_flag, guarded, load_instance,
                               parse_options, print_json)
 from kvopt.cli.outputs import add_output, declare_input
+from kvopt.cli.progress import Progress, terminal_progress
 from kvopt.cli.values import seed
 from kvopt.errors import InputError
 from kvopt.io import write_json, write_schedule
@@ -46,6 +50,8 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     add_output(parser, "--out", help="write the verified schedule (with runs of evicted requests)")
     add_output(parser, "--metrics-out", help="write all metrics, per-round and per-request arrays (JSON)")
     add_output(parser, "--trace-out", help="write the decision trace as JSON lines")
+    add_output(parser, "--perfetto-out", help="write the run as a Chrome trace (JSON for ui.perfetto.dev or "
+                                              "chrome://tracing): runs, evictions, restarts, memory")
     add_json_flag(parser)
     parser.set_defaults(run=guarded(run))
 
@@ -75,6 +81,22 @@ def parse_batch_time(text: str | None) -> dict[str, Any] | None:
     return check_spec(spec)
 
 
+def _progress_lines(progress: Progress, total: int):
+    """The engine's progress callback: one live line (period, rounds, requests finished, ETA), from two
+    seconds into the run."""
+    began = time.monotonic()
+
+    def show(engine) -> None:
+        elapsed = time.monotonic() - began
+        if elapsed < 2.0:
+            return
+        done = engine.finished
+        eta = f"ETA {elapsed * (total - done) / done:.0f} s" if done else "ETA unknown"
+        progress.live(f"simulate {engine.policy.name}: period {engine.state.period:,}, {engine.rounds_done:,} "
+                      f"rounds, {done:,} of {total:,} requests finished, {elapsed:.0f} s, {eta}")
+    return show
+
+
 def _headline(metrics: dict[str, Any]) -> dict[str, Any]:
     out = {key: value for key, value in metrics.items() if not key.startswith("throughput_windows")}
     if "energy" in out:
@@ -95,8 +117,12 @@ def run(args: argparse.Namespace) -> int:
     policy = make_policy(args.policy, options)
     batch_time = parse_batch_time(args.batch_time)
     trace = DecisionTrace() if args.trace_out else None
-    simulation = simulate(instance, policy, eviction=eviction, victim=victim,
-                          batch_time=batch_time, observers=[trace] if trace else ())
+    progress = terminal_progress()
+    simulation = simulate(instance, policy, eviction=eviction, victim=victim, batch_time=batch_time,
+                          observers=[trace] if trace else (),
+                          progress=None if progress is None else _progress_lines(progress, len(instance)))
+    if progress is not None:
+        progress.clear()
     energy = simulation_energy(instance, simulation, args.energy)
     metrics = {**simulation.metrics, "energy": energy.summary()}
     summary = {"instance": instance.name, **simulation.policy, "lengths": simulation.lengths,
@@ -121,6 +147,9 @@ def run(args: argparse.Namespace) -> int:
             "batches": energy.table(),
         }
         args.outputs.add(args.metrics_out, lambda path: write_json(path, metrics_file))
+    if args.perfetto_out:
+        from kvopt.sim.chrome_trace import write_chrome_trace
+        args.outputs.add(args.perfetto_out, lambda path: write_chrome_trace(path, simulation))
     if trace is not None:
         args.outputs.add(args.trace_out, lambda path: path.write_text(
             "".join(json.dumps(event) + "\n" for event in trace.events), encoding="utf-8"))

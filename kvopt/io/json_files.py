@@ -11,6 +11,7 @@ keys (JSON parsers keep the last value silently) and the non-JSON constants NaN 
 
 from __future__ import annotations
 
+import gc
 import json
 import json.decoder
 import json.scanner
@@ -26,6 +27,7 @@ from kvopt.schedule import Run, Schedule
 INSTANCE_KEYS = {"memory", "requests", "name", "source", "batch_time", "metadata"}
 REQUEST_REQUIRED = ("id", "arrival", "prompt", "output")
 REQUEST_KEYS = set(REQUEST_REQUIRED) | {"predicted_output", "output_interval", "metadata"}
+REQUIRED_SET = frozenset(REQUEST_REQUIRED)
 
 
 class _DuplicateKey(Exception):
@@ -118,6 +120,12 @@ def write_json(path: str | Path, data: Any) -> None:
 
 
 def request_from_dict(data: Any, position: int) -> Request:
+    if type(data) is dict and REQUIRED_SET <= data.keys() <= REQUEST_KEYS:  # the common case, checked fast
+        try:
+            return Request(data["id"], data["arrival"], data["prompt"], data["output"],
+                           data.get("predicted_output"), data.get("output_interval"), data.get("metadata"))
+        except InputError:
+            pass  # the full path below names the entry
     where = f"requests[{position}]"
     if not isinstance(data, Mapping):
         raise InputError(f"a request must be an object, got {type(data).__name__}", where)
@@ -183,11 +191,17 @@ def instance_to_dict(instance: Instance) -> dict[str, Any]:
 
 
 def read_instance_json(path: str | Path) -> Instance:
-    data = load_json(path)
+    collecting = gc.isenabled()
+    gc.disable()  # a million requests make the cyclic collector run often and find no cycle
     try:
-        instance = instance_from_dict(data)
-    except InputError as error:
-        raise error.located(str(path)) from None
+        data = load_json(path)
+        try:
+            instance = instance_from_dict(data)
+        except InputError as error:
+            raise error.located(str(path)) from None
+    finally:
+        if collecting:
+            gc.enable()
     if instance.name is None:
         instance = instance.replace_requests(instance.requests, name=Path(path).stem)
     return instance

@@ -83,6 +83,9 @@ class Fluid(FuturePeakPolicy):
     def queue_key(self, view: RequestView) -> Any:
         return (self.volume(view), view.arrival, view.index)
 
+    def quiet(self, state: SimState) -> bool:
+        return False  # the start budget grows every period
+
     def admit(self, state: SimState) -> Iterable[RequestView]:
         rate = self.limit * self.seen / self.volume_seen if self.seen else 0.0
         if self.queue:  # a backlog served cheapest first sustains more starts than the average mix

@@ -82,6 +82,11 @@ class FuturePeakPolicy(QueuedPolicy):
     def completed(self, view: RequestView, state: SimState) -> None:
         self.loads.discard(view.index)
 
+    def quiet(self, state: SimState) -> bool:
+        """Nothing waits: nothing can start before an arrival or an eviction (the overdue runs that
+        `admit` drops from the loads are dropped as well at the next period it is asked)."""
+        return not self.queue
+
     def _run(self, view: RequestView, period: int) -> tuple[int, int]:
         """(base, predicted end) of `view` if it starts (or started) at `period`."""
         return view.held0 - period, period + self.estimate(view) - view.kept

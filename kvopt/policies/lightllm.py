@@ -38,6 +38,9 @@ def lookahead_need(held: np.ndarray, remaining: np.ndarray) -> int:
 class LightLLM(QueuedPolicy):
     lengths_allowed = ("exact",)
 
+    def quiet(self, state: SimState) -> bool:
+        return not self.queue
+
     def admit(self, state: SimState) -> Iterable[RequestView]:
         t = state.period
         running = list(state.running.values())

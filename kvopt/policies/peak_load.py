@@ -17,6 +17,7 @@ reference the incremental structure is tested against.
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterable
 
 import numpy as np
@@ -25,15 +26,17 @@ import numpy as np
 class PeakLoad:
     """Runs (key, base, end) sorted by end, with the load L(end) at each of their ends.
 
-    Rows of one preallocated buffer (end, base, load, key) so that an insertion or a deletion is one
-    slice move."""
+    Rows of one preallocated buffer (end, base, load, key, load + end) so that an insertion or a
+    deletion is one slice move; the ends are also kept in a Python list, searched with bisect (a numpy
+    call per search costs more than the search at these sizes)."""
 
-    END, BASE, LOAD, KEY = range(4)
+    END, BASE, LOAD, KEY, LOAD_END = range(5)
 
     def __init__(self, capacity: int = 64) -> None:
-        self.data = np.zeros((4, capacity), np.int64)
+        self.data = np.zeros((5, capacity), np.int64)
         self.size = 0
         self.entries: dict[int, tuple[int, int]] = {}
+        self.end_list: list[int] = []
 
     @classmethod
     def from_runs(cls, keys: np.ndarray, bases: np.ndarray, ends: np.ndarray) -> PeakLoad:
@@ -44,14 +47,17 @@ class PeakLoad:
         first = ends.searchsorted(ends, side="left")
         base_after = np.concatenate([np.cumsum(bases[::-1])[::-1], [0]])
         out = cls(max(64, 2 * n))
-        out.data[:, :n] = (ends, bases, base_after[first] + (n - first) * ends, keys)
+        loads = base_after[first] + (n - first) * ends
+        out.data[:, :n] = (ends, bases, loads, keys, loads + ends)
         out.size = n
         out.entries = {int(k): (int(b), int(e)) for k, b, e in zip(keys, bases, ends)}
+        out.end_list = ends.tolist()
         return out
 
     def copy(self) -> PeakLoad:
         out = PeakLoad.__new__(PeakLoad)
-        out.data, out.size, out.entries = self.data.copy(), self.size, dict(self.entries)
+        out.data, out.size, out.entries, out.end_list = self.data.copy(), self.size, dict(self.entries), \
+            list(self.end_list)
         return out
 
     def __len__(self) -> int:
@@ -68,22 +74,16 @@ class PeakLoad:
     def loads(self) -> np.ndarray:
         return self.data[self.LOAD, : self.size]
 
-    def _new_load(self, base: int, end: int) -> int:
-        """L(end) after adding a run (base, end): the runs ending at or after `end`, plus itself."""
-        ends = self.data[self.END, : self.size]
-        first = int(ends.searchsorted(end, side="left"))
-        return int(self.data[self.BASE, first: self.size].sum()) + (self.size - first) * end + base + end
-
     def peak_with(self, base: int, end: int) -> int:
         """The largest L over all completion points if a run (base, end) were added."""
-        ends = self.data[self.END, : self.size]
-        loads = self.data[self.LOAD, : self.size]
-        upto = int(ends.searchsorted(end, side="right"))
-        peak = self._new_load(base, end)
+        n, data, ends = self.size, self.data, self.end_list
+        first = bisect_left(ends, end)
+        upto = bisect_right(ends, end, first)
+        peak = (int(data[self.BASE, first:n].sum()) if first < n else 0) + (n - first) * end + base + end
         if upto:
-            peak = max(peak, int((loads[:upto] + ends[:upto]).max()) + base)
-        if upto < self.size:
-            peak = max(peak, int(loads[upto:].max()))
+            peak = max(peak, int(data[self.LOAD_END, :upto].max()) + base)
+        if upto < n:
+            peak = max(peak, int(data[self.LOAD, upto:n].max()))
         return peak
 
     def peaks_with_each(self, bases: np.ndarray, ends: np.ndarray) -> np.ndarray:
@@ -109,24 +109,31 @@ class PeakLoad:
             raise KeyError(f"run {key} is already present")
         if self.size == self.data.shape[1]:
             self.data = np.concatenate([self.data, np.zeros_like(self.data)], axis=1)
-        data, n = self.data, self.size
-        upto = int(data[self.END, :n].searchsorted(end, side="right"))
-        new_load = self._new_load(base, end)
-        data[self.LOAD, :upto] += base + data[self.END, :upto]
-        data[:, upto + 1: n + 1] = data[:, upto:n]
-        data[:, upto] = (end, base, new_load, key)
+        data, n, ends = self.data, self.size, self.end_list
+        first = bisect_left(ends, end)
+        upto = bisect_right(ends, end, first)
+        new_load = (int(data[self.BASE, first:n].sum()) if first < n else 0) + (n - first) * end + base + end
+        if upto:
+            data[self.LOAD: self.LOAD_END + 1: 2, :upto] += base + data[self.END, :upto]
+        if upto < n:
+            data[:, upto + 1: n + 1] = data[:, upto:n]
+        data[:, upto] = (end, base, new_load, key, new_load + end)
+        ends.insert(upto, end)
         self.size = n + 1
         self.entries[key] = (base, end)
 
     def remove(self, key: int) -> None:
         base, end = self.entries.pop(key)
-        data, n = self.data, self.size
-        ends = data[self.END, :n]
-        first = int(ends.searchsorted(end, side="left"))
-        upto = int(ends.searchsorted(end, side="right"))
-        position = first + int(np.flatnonzero(data[self.KEY, first:upto] == key)[0])
-        data[self.LOAD, :upto] -= base + data[self.END, :upto]
-        data[:, position: n - 1] = data[:, position + 1: n]
+        data, n, ends = self.data, self.size, self.end_list
+        upto = bisect_right(ends, end)
+        position = upto - 1
+        keys = data[self.KEY]
+        while keys[position] != key:
+            position -= 1
+        data[self.LOAD: self.LOAD_END + 1: 2, :upto] -= base + data[self.END, :upto]
+        if position < n - 1:
+            data[:, position: n - 1] = data[:, position + 1: n]
+        del ends[position]
         self.size = n - 1
 
     def discard(self, key: int) -> None:
@@ -135,7 +142,9 @@ class PeakLoad:
 
     def ending_by(self, period: int) -> list[int]:
         """Keys of runs predicted to end at or before `period`."""
-        upto = int(self.data[self.END, : self.size].searchsorted(period, side="right"))
+        if not self.size or self.end_list[0] > period:
+            return []
+        upto = bisect_right(self.end_list, period)
         return self.data[self.KEY, :upto].tolist()
 
 

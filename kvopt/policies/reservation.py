@@ -62,6 +62,11 @@ class Reservation(QueuedPolicy):
     def describe(self) -> dict:
         return {**super().describe(), "max_tokens": self.max_tokens, "max_running": self.max_running}
 
+    def quiet(self, state: SimState) -> bool:
+        """Nothing waits, or every reservation is taken (or a static batch runs) until a completion."""
+        return not self.queue or (self.static_batches and bool(state.running)) or \
+            len(state.running) >= self.slots
+
     def admit(self, state: SimState) -> Iterable[RequestView]:
         if self.static_batches and state.running:
             return ()

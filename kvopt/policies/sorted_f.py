@@ -63,6 +63,9 @@ class SortedF(Policy):
     def estimate(self, view: RequestView) -> int:
         return length_estimate(view, self.context.lengths, self.context.memory)
 
+    def quiet(self, state: SimState) -> bool:
+        return not state.waiting or (self.mode == "sequential" and bool(state.running))
+
     def admit(self, state: SimState) -> Iterable[RequestView]:
         if not state.waiting or (self.mode == "sequential" and state.running):
             return ()

@@ -69,6 +69,17 @@ class WatermarkFCFS(QueuedPolicy):
             admitted.append(self.queue.pop())
         return admitted
 
+    def quiet(self, state: SimState) -> bool:
+        """Nothing waits, or the queue head is refused next to running requests: until one completes or
+        is evicted the cap stays reached and the held memory only grows."""
+        if not self.queue:
+            return True
+        if not state.running:
+            return False
+        if self.max_running is not None and len(state.running) >= self.max_running:
+            return True
+        return state.held + self.queue.peek().held0 > math.floor((1.0 - self.alpha) * state.memory)
+
     def clear_target(self, state: SimState) -> int:
         return math.floor((1.0 - self.beta) * state.memory)
 

@@ -1,6 +1,6 @@
 """The round-based simulator for online policies (kvopt simulate)."""
 
-from kvopt.sim.engine import Simulation, simulate
+from kvopt.sim.run import Simulation, simulate
 from kvopt.sim.observers import DecisionTrace, Observer, RoundRecord
 from kvopt.sim.policy import Policy, SimContext, length_estimate
 from kvopt.sim.rules import EVICTION_RULES, VICTIM_RULES, MemoryOverflow

@@ -1,4 +1,4 @@
-"""The round-based simulator for online policies.
+"""The event-driven simulator for online policies.
 
 Each period t (the conventions of arXiv 2502.07115):
   1. requests due by now are revealed to the policy (`arrived`);
@@ -15,6 +15,14 @@ Each period t (the conventions of arXiv 2502.07115):
   5. the batch of round t+1 runs: every running request produces one token, requests that reach their
      true output length complete and free their memory.
 
+Event-driven time. After a period in which the policy started nothing, a policy may declare itself
+`quiet` (kvopt.sim.policy): its `admit` would start nothing and change nothing before the next arrival,
+completion or eviction. The engine then runs the following batches without asking it (`_fast_forward`:
+only the round bookkeeping) until a request is due, one completes, or the running requests would
+overflow. With observers attached no period is skipped (a decision trace records every refusal). Schedules
+are identical to the round-by-round engine (tests/reference/, property-tested in
+tests/sim/test_reference_engine.py).
+
 Time: without `arrival_unit_s` in the batch-time spec, arrivals and periods are rounds and the batch-time
 model only converts them to seconds (an idle round lasts as long as an empty batch). With it, arrivals
 are clock times and periods count batches: the schedule carries a clock record (the batch-time model and
@@ -24,91 +32,39 @@ batch that could include it). The arrival unit belongs to the instance: a `batch
 `simulate` replaces the instance's batch-time model, not its arrival unit, unless it names one.
 
 The result's schedule lists every executed run of an evicted request (Run(start, tokens, kept)) and goes
-through kvopt.verify before it is returned.
+through kvopt.verify before it is returned (kvopt/sim/run.py).
+
+Livelock: an eviction rule can make requests evict each other forever. The round-by-round engine's guard
+(more than 10 rounds per token still needed) never fires when every eviction adds the lost tokens to
+what is needed; this engine also stops after 100 rounds per pending output token without a completion.
 """
 
 from __future__ import annotations
 
+from array import array
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
-from functools import cached_property
-from typing import Any
-
-import numpy as np
+from collections.abc import Callable, Iterable
 
 from kvopt import timing
-from kvopt.clock import CLOCK_KEY, ClockRecord
 from kvopt.errors import InputError, SolveError
-from kvopt.instance import Instance, Request
-from kvopt.schedule import Run, Schedule
-from kvopt.sim.arrivals import ArrivalSource, InstanceArrivals
-from kvopt.sim.metrics import summarize
+from kvopt.schedule import Run
+from kvopt.sim.arrivals import ArrivalSource
 from kvopt.sim.observers import Observer, RoundRecord
-from kvopt.sim.policy import Policy, SimContext, resolve_lengths
-from kvopt.sim.rules import VICTIM_RULES, MemoryOverflow, check_eviction_rule, check_victim_rule
+from kvopt.sim.policy import Policy, SimContext
+from kvopt.sim.rules import VICTIM_RULES, MemoryOverflow
 from kvopt.sim.state import RequestView, SimState
-from kvopt.verify import Report, verify
 
+NAN = float("nan")
 EMPTY_BATCH = timing.BatchStats(requests=0, prefill_tokens=0, decode_requests=0, kv_tokens=0)
+ROUND_COLUMNS = ("period", "requests", "prefill_tokens", "memory", "waiting", "seconds", "clock")
 
 
-@dataclass(frozen=True)
-class Simulation:
-    """What `simulate` returns.
+class Engine:
+    """One simulation run. Per-request results live in lists indexed by the request's position."""
 
-    instance: the round-level instance as experienced (equal to the input when arrivals count rounds);
-    schedule: starts and executed runs, verified (`report`) against the input instance with the clock
-    record `clock` (clock mode; `timed(schedule, clock)` is what `simulate --out` writes) and against
-    `instance` as it is; requests: per-request arrays in instance
-    order (see `request_table`); rounds: one RoundRecord per executed batch; idle: (first period, last
-    period + 1, queue length) of idle stretches in round mode.
-    """
-
-    policy: dict[str, Any]
-    lengths: str
-    eviction: str
-    victim: str
-    batch_time: dict[str, Any]
-    clock_mode: bool
-    instance: Instance
-    schedule: Schedule
-    report: Report
-    requests: Mapping[str, np.ndarray]
-    rounds: tuple[RoundRecord, ...]
-    idle: tuple[tuple[int, int, int], ...] = field(default=())
-    clock: ClockRecord | None = None
-
-    @property
-    def objective(self) -> int:
-        """Total latency in rounds (the verifier's figure)."""
-        return self.report.objective
-
-    @cached_property
-    def metrics(self) -> dict[str, Any]:
-        return summarize(self)
-
-
-class _Record:
-    """The engine's bookkeeping for one request (the policy sees only `view`)."""
-
-    __slots__ = ("view", "request", "runs", "completion", "completion_s", "first_token_s", "tokens_lost",
-                 "recomputed")
-
-    def __init__(self, view: RequestView, request: Request):
-        self.view = view
-        self.request = request
-        self.runs: list[Run] = []
-        self.completion = -1
-        self.completion_s = np.nan
-        self.first_token_s = np.nan
-        self.tokens_lost = 0
-        self.recomputed = 0
-
-
-class _Engine:
     def __init__(self, source: ArrivalSource, policy: Policy, lengths: str, eviction: str, victim: str,
-                 model: timing.BatchTimeModel, clock_mode: bool, observers: list[Observer]):
+                 model: timing.BatchTimeModel, clock_mode: bool, observers: list[Observer],
+                 progress: Callable[[Engine], None] | None = None):
         self.source = source
         self.policy = policy
         self.eviction = eviction
@@ -121,13 +77,37 @@ class _Engine:
         self.memory = source.memory
         self.lengths = lengths
         self.state = SimState(self.memory, self.lengths, observers)
-        self.records: dict[int, _Record] = {}
-        self.completion: dict[int, list[tuple[_Record, int]]] = defaultdict(list)
-        self.rounds: list[RoundRecord] = []
+        self.views: list[RequestView | None] = []
+        self.runs: dict[int, list[Run]] = {}  # only requests evicted at least once
+        # per request, by index (typed arrays: 8 bytes an entry), grown as requests are revealed
+        self.outputs, self.completion_at = array("q"), array("q")
+        self.arrival, self.first_start, self.evictions = array("q"), array("q"), array("q")
+        self.tokens_lost, self.recomputed = array("q"), array("q")
+        self.completion_s, self.first_token_s = array("d"), array("d")
+        self.completion: dict[int, list[tuple[int, int]]] = defaultdict(list)
+        self.columns: tuple[array, ...] = tuple(array("d" if name in ("seconds", "clock") else "q")
+                                                for name in ROUND_COLUMNS)
         self.idle: list[tuple[int, int, int]] = []
         self.tokens_needed = 0
         self.unfinished = 0
+        self.finished = 0
+        self.pending_tokens = 0  # output tokens of the revealed requests not yet completed
+        self.last_completion = 0  # executed rounds when a request last completed
         self.waits: dict[int, float] = {}  # clock mode: period -> clock after waiting for an arrival
+        self.progress = progress
+
+    @property
+    def rounds_done(self) -> int:
+        return len(self.columns[0])
+
+    def _grow(self, size: int) -> None:
+        """Room for requests with index < size in the per-request arrays."""
+        more = max(size, 2 * len(self.views), 1024) - len(self.views)
+        self.views.extend([None] * more)
+        for values, default in ((self.outputs, 0), (self.completion_at, -1), (self.tokens_lost, 0),
+                                (self.arrival, 0), (self.first_start, 0), (self.evictions, 0),
+                                (self.recomputed, 0), (self.completion_s, NAN), (self.first_token_s, NAN)):
+            values.extend(array(values.typecode, [default]) * more)
 
     # ---- events ----------------------------------------------------------------------------------
     def _reveal(self) -> None:
@@ -141,8 +121,12 @@ class _Engine:
                 request.arrival * self.source.unit if self.clock_mode else None,
                 request.prompt, request.output if self.lengths == "exact" else None,
                 request.predicted_output, request.output_interval)
-            self.records[index] = _Record(view, request)
+            if index >= len(self.views):
+                self._grow(index + 1)
+            self.views[index] = view
+            self.outputs[index] = request.output
             self.tokens_needed += request.output
+            self.pending_tokens += request.output
             self.unfinished += 1
             state.waiting[view.id] = view
             self.policy.arrived(view, state)
@@ -155,15 +139,14 @@ class _Engine:
             view.first_start = state.period
         state.running[view.id] = view
         state.held += view.held0
-        record = self.records[view.index]
-        self.completion[state.period + record.request.output - view.kept].append((record, state.period))
+        self.completion[state.period + self.outputs[view.index] - view.kept].append((view.index, state.period))
 
     def _unstart(self, view: RequestView, reason: str) -> None:
         state = self.state
         del state.running[view.id]
         state.held -= view.held0
         view.run_start = None
-        if not self.records[view.index].runs:
+        if view.index not in self.runs:
             view.first_start = None
         state.waiting[view.id] = view
         self.policy.rejected(view, state)
@@ -171,20 +154,19 @@ class _Engine:
             observer.rejected(state.period, view, reason)
 
     def _evict(self, view: RequestView, reason: str) -> None:
-        state = self.state
-        record = self.records[view.index]
+        state, index = self.state, view.index
         tokens = state.period - view.run_start
         generated = view.kept + tokens
         state.held -= view.prompt + generated
         del state.running[view.id]
-        record.runs.append(Run(view.run_start, tokens, view.kept))
+        self.runs.setdefault(index, []).append(Run(view.run_start, tokens, view.kept))
         view.max_generated = max(view.max_generated, generated)
         if self.eviction == "restart":
             lost, view.kept = generated, 0
         else:  # recompute: the generated tokens become part of the next run's prompt
             lost, view.kept = 0, generated
-            record.recomputed += generated
-        record.tokens_lost += lost
+            self.recomputed[index] += generated
+        self.tokens_lost[index] += lost
         self.tokens_needed += lost
         view.run_start = None
         view.evictions += 1
@@ -213,6 +195,7 @@ class _Engine:
     def run(self) -> None:
         state, policy = self.state, self.policy
         policy.start(SimContext(self.memory, self.lengths, self.source.workload()))
+        skip = not self.observers
         while True:
             self._reveal()
             if state.memory_next > self.memory:
@@ -231,7 +214,10 @@ class _Engine:
                     raise SolveError(f"policy {policy.name!r} starts nothing at period {state.period} with "
                                      f"{len(state.waiting)} waiting request(s) ({shown}), nothing running "
                                      f"and no arrival to come: it would wait forever")
+            finished = self.finished
             self._run_round(started)
+            if skip and not started and self.finished == finished and policy.quiet(state):
+                self._fast_forward()
         if self.unfinished:
             raise SolveError(f"internal error: {self.unfinished} request(s) never completed")
 
@@ -244,7 +230,7 @@ class _Engine:
                                  f"{state.period}, which is not waiting")
             self._start(view)
             started.append(view)
-        if state.memory_next > self.memory:
+        if started and state.memory_next > self.memory:
             if self.eviction == "none":
                 self._overflow("this period's admissions", started)
             while started and state.memory_next > self.memory:
@@ -267,7 +253,19 @@ class _Engine:
         state.clock += (period - state.period) * self.idle_seconds
         state.period = period
 
-    def _run_round(self, started: list[RequestView]) -> None:
+    def _fast_forward(self) -> None:
+        """Run batches without asking the policy, which is quiet: until a request is due, a run
+        completes, or the running requests would overflow (then the main loop takes the period)."""
+        state, memory = self.state, self.memory
+        upcoming = self.source.next_arrival()
+        due, due_s = upcoming if upcoming is not None else (None, None)
+        finished = self.finished
+        while state.running and self.finished == finished and state.memory_next <= memory:
+            if due is not None and due <= state.period or due_s is not None and due_s <= state.clock:
+                return
+            self._run_round(())
+
+    def _run_round(self, started: Iterable[RequestView]) -> None:
         state = self.state
         running = len(state.running)
         memory = state.memory_next
@@ -279,165 +277,54 @@ class _Engine:
             seconds = self.model.seconds(timing.BatchStats(
                 requests=running, prefill_tokens=prefill, decode_requests=running - len(started),
                 kv_tokens=memory))
-        record = RoundRecord(state.period, running, prefill, memory, len(state.waiting), seconds,
-                             state.clock + seconds)
+        columns = self.columns
+        columns[0].append(state.period)
+        columns[1].append(running)
+        columns[2].append(prefill)
+        columns[3].append(memory)
+        columns[4].append(len(state.waiting))
+        columns[5].append(seconds)
         state.clock += seconds
+        columns[6].append(state.clock)
         state.period += 1
         for view in started:
-            request_record = self.records[view.index]
-            if not request_record.runs:  # the first round of its first run: its first token
-                request_record.first_token_s = state.clock
-        self.rounds.append(record)
-        for observer in self.observers:
-            observer.round_done(record)
-        for request_record, run_start in self.completion.pop(state.period, ()):
-            if request_record.view.run_start == run_start:  # else: that run was evicted
-                self._complete(request_record)
-        if len(self.rounds) > 10 * self.tokens_needed + 10:
+            if view.index not in self.runs:  # the first round of its first run: its first token
+                self.first_token_s[view.index] = state.clock
+        if self.observers:
+            record = RoundRecord(*(column[-1] for column in columns))
+            for observer in self.observers:
+                observer.round_done(record)
+        for index, run_start in self.completion.pop(state.period, ()):
+            view = self.views[index]
+            if view is not None and view.run_start == run_start:  # else: that run was evicted
+                self._complete(view)
+        executed = len(columns[0])
+        if self.progress is not None and not executed & 0x3FFF:
+            self.progress(self)
+        if executed > 10 * self.tokens_needed + 10 or \
+                executed - self.last_completion > 100 * self.pending_tokens + 100:
             raise SolveError(f"policy {self.policy.name!r} with eviction rule {self.eviction!r} ran "
-                             f"{len(self.rounds)} rounds for {self.tokens_needed} tokens: evictions keep "
+                             f"{len(columns[0])} rounds for {self.tokens_needed} tokens: evictions keep "
                              f"undoing progress (livelock)")
 
-    def _complete(self, record: _Record) -> None:
-        state = self.state
-        view, request = record.view, record.request
-        state.held -= request.prompt + request.output
+    def _complete(self, view: RequestView) -> None:
+        state, index = self.state, view.index
+        output = self.outputs[index]
+        state.held -= view.prompt + output
         del state.running[view.id]
-        record.runs.append(Run(view.run_start, request.output - view.kept, view.kept))
-        record.completion = state.period
-        record.completion_s = state.clock
-        view.max_generated = request.output
+        if index in self.runs:
+            self.runs[index].append(Run(view.run_start, output - view.kept, view.kept))
+        self.completion_at[index] = state.period
+        self.completion_s[index] = state.clock
+        self.arrival[index], self.first_start[index], self.evictions[index] = \
+            view.arrival, view.first_start, view.evictions
+        self.views[index] = None  # the figures are kept; a policy may still hold the view
+        view.max_generated = output
         view.run_start = None
         self.unfinished -= 1
+        self.finished += 1
+        self.pending_tokens -= output
+        self.last_completion = len(self.columns[0])
         self.policy.completed(view, state)
         for observer in self.observers:
             observer.completed(state.period, view)
-
-    # ---- results ---------------------------------------------------------------------------------
-    def ordered(self) -> list[_Record]:
-        return [self.records[k] for k in sorted(self.records)]
-
-    def experienced_instance(self, original: Instance | None) -> Instance:
-        records = self.ordered()
-        if original is not None and all(r.view.arrival == r.request.arrival for r in records):
-            return original
-        requests = tuple(r.request if r.view.arrival == r.request.arrival else
-                         Request(r.request.id, r.view.arrival, r.request.prompt, r.request.output,
-                                 r.request.predicted_output, r.request.output_interval, r.request.metadata)
-                         for r in records)
-        batch_time = None
-        if original is not None and original.batch_time is not None:
-            batch_time = {k: v for k, v in original.batch_time.items() if k != "arrival_unit_s"}
-        metadata = dict(original.metadata) if original is not None else {}
-        if self.clock_mode:
-            metadata["arrivals"] = ("as experienced by the simulation: index of the first batch that "
-                                    "could include the request")
-        return Instance(self.memory, requests, name=original.name if original else None,
-                        source=original.source if original else "kvopt simulate (adaptive arrivals)",
-                        batch_time=batch_time, metadata=metadata)
-
-    def schedule(self) -> Schedule:
-        records = self.ordered()
-        starts = {r.view.id: r.runs[-1].start for r in records}
-        runs = {r.view.id: tuple(r.runs) for r in records if len(r.runs) > 1}
-        return Schedule(starts, runs, metadata={"policy": self.policy.name})
-
-    def request_arrays(self) -> dict[str, np.ndarray]:
-        records = self.ordered()
-
-        def ints(values: Iterable[int]) -> np.ndarray:
-            return np.fromiter(values, np.int64, len(records))
-
-        def floats(values: Iterable[float]) -> np.ndarray:
-            return np.fromiter(values, float, len(records))
-
-        arrival = ints(r.view.arrival for r in records)
-        arrival_s = floats(r.view.arrival_time for r in records) if self.clock_mode else \
-            self._round_start_clock(arrival)
-        return {
-            "arrival": arrival,
-            "arrival_s": arrival_s,
-            "first_start": ints(r.view.first_start for r in records),
-            "start": ints(r.runs[-1].start for r in records),
-            "completion": ints(r.completion for r in records),
-            "completion_s": floats(r.completion_s for r in records),
-            "first_token_s": floats(r.first_token_s for r in records),
-            "evictions": ints(r.view.evictions for r in records),
-            "tokens_lost": ints(r.tokens_lost for r in records),
-            "tokens_recomputed": ints(r.recomputed for r in records),
-            "prompt": ints(r.request.prompt for r in records),
-            "output": ints(r.request.output for r in records),
-        }
-
-    def _round_start_clock(self, periods: np.ndarray) -> np.ndarray:
-        """Seconds at the start of each period in round mode (an idle round lasts an empty batch)."""
-        if not self.rounds:
-            return periods * self.idle_seconds
-        executed = np.fromiter((r.period for r in self.rounds), np.int64, len(self.rounds))
-        ends = np.fromiter((r.clock for r in self.rounds), float, len(self.rounds))
-        before = np.searchsorted(executed, periods, side="left")  # executed rounds that ended by then
-        last = np.maximum(before - 1, 0)
-        last_end = np.where(before > 0, ends[last], 0.0)
-        next_period = np.where(before > 0, executed[last] + 1, 0)
-        return last_end + (periods - next_period) * self.idle_seconds
-
-
-def simulate(instance: Instance | None, policy: Policy, *, eviction: str | None = None,
-             victim: str | None = None, batch_time: Mapping[str, Any] | None = None,
-             observers: Iterable[Observer] = (), arrivals: ArrivalSource | None = None) -> Simulation:
-    """Run `policy` online on `instance` and return the verified Simulation.
-
-    eviction / victim: overflow and victim rules (kvopt.sim.rules); default: the policy's own.
-    batch_time: a kvopt.timing spec; default the instance's `batch_time`, else unit rounds.
-    arrivals: an adaptive arrival source instead of the instance (then `instance` is None).
-    """
-    if batch_time is None and instance is not None:
-        batch_time = instance.batch_time
-    elif batch_time is not None and instance is not None and instance.arrival_unit_s is not None \
-            and "arrival_unit_s" not in batch_time:
-        batch_time = {**batch_time, "arrival_unit_s": instance.arrival_unit_s}
-    spec = dict(timing.check_spec(batch_time)) if batch_time is not None else {"model": "unit"}
-    model = timing.make(spec)
-    unit = timing.arrival_unit(spec)
-    if arrivals is None:
-        if instance is None:
-            raise InputError("simulate needs an instance or an arrival source")
-        arrivals = InstanceArrivals(instance, unit)
-    elif unit is not None:
-        raise InputError("arrival_unit_s applies to instance arrivals only", "batch_time")
-    lengths = resolve_lengths(policy, arrivals.workload())
-    default_eviction, default_victim = policy.default_rules(lengths)
-    eviction = check_eviction_rule(eviction or default_eviction)
-    victim = check_victim_rule(victim or default_victim)
-    observers = list(observers)
-    if isinstance(arrivals, Observer):
-        observers.insert(0, arrivals)
-    engine = _Engine(arrivals, policy, lengths, eviction, victim, model, unit is not None, observers)
-    engine.run()
-    experienced = engine.experienced_instance(instance)
-    schedule = engine.schedule()
-    clock = None if unit is None else ClockRecord(unit, {k: v for k, v in spec.items() if k != "arrival_unit_s"},
-                                                  tuple(sorted(engine.waits.items())))
-    report = verify(experienced if instance is None else instance, timed(schedule, clock))
-    if not report.feasible:
-        raise SolveError(f"internal error: policy {policy.name!r} produced a schedule the verifier "
-                         f"rejects: {report.first_problem()}")
-    if [r.arrival for r in report.instance.requests] != [r.arrival for r in experienced.requests]:
-        raise SolveError("internal error: the verifier's arrivals as experienced differ from the simulation's")
-    arrays = engine.request_arrays()
-    own = int((arrays["completion"] - arrays["arrival"]).sum())
-    if own != report.objective or int(arrays["tokens_lost"].sum()) != report.tokens_lost:
-        raise SolveError(f"internal error: simulated total latency {own} and "
-                         f"{int(arrays['tokens_lost'].sum())} lost tokens, the verifier computes "
-                         f"{report.objective} and {report.tokens_lost}")
-    return Simulation(policy=policy.describe(), lengths=lengths, eviction=eviction, victim=victim, batch_time=spec,
-                      clock_mode=unit is not None, instance=experienced, schedule=schedule, report=report,
-                      requests=arrays, rounds=tuple(engine.rounds),
-                      idle=tuple(engine.idle), clock=clock)
-
-
-def timed(schedule: Schedule, clock: ClockRecord | None) -> Schedule:
-    """The schedule with its clock record (kvopt.clock), as a clock-time instance's schedule file holds it."""
-    if clock is None:
-        return schedule
-    return Schedule(schedule.starts, schedule.runs, {**schedule.metadata, CLOCK_KEY: clock.as_dict()})

@@ -20,7 +20,6 @@ from typing import Any, Protocol
 import numpy as np
 
 from kvopt.instance import Instance
-from kvopt.sim.observers import RoundRecord
 from kvopt.verify import Report
 
 
@@ -30,7 +29,7 @@ class Simulation(Protocol):
     instance: Instance
     report: Report
     requests: Mapping[str, np.ndarray]
-    rounds: Sequence[RoundRecord]
+    round_table: Mapping[str, np.ndarray]
     idle: Sequence[tuple[int, int, int]]
     batch_time: Mapping[str, Any]
     clock_mode: bool
@@ -60,17 +59,7 @@ def _slope(x: np.ndarray, y: np.ndarray) -> float | None:
 def round_arrays(simulation: Simulation) -> dict[str, np.ndarray]:
     """Per-round arrays over executed rounds: period, requests, prefill_tokens, memory, waiting, seconds,
     clock (end of the round)."""
-    rounds = simulation.rounds
-    n = len(rounds)
-    return {
-        "period": np.fromiter((r.period for r in rounds), np.int64, n),
-        "requests": np.fromiter((r.requests for r in rounds), np.int64, n),
-        "prefill_tokens": np.fromiter((r.prefill_tokens for r in rounds), np.int64, n),
-        "memory": np.fromiter((r.memory for r in rounds), np.int64, n),
-        "waiting": np.fromiter((r.waiting for r in rounds), np.int64, n),
-        "seconds": np.fromiter((r.seconds for r in rounds), float, n),
-        "clock": np.fromiter((r.clock for r in rounds), float, n),
-    }
+    return dict(simulation.round_table)
 
 
 def throughput(simulation: Simulation, windows: int = 20, seconds: bool = False,

@@ -3,7 +3,7 @@
 A policy is asked `admit(state)` once per period while requests run, and at each arrival while the worker
 is idle (idle stretches are skipped): which waiting requests start now. Everything else is
 optional: lifecycle hooks (arrived, started, rejected, completed, evicted) let a policy keep incremental
-data structures; `flush` is asked only when nothing runs, requests wait and no request will ever arrive
+data structures; `quiet` lets the engine skip periods in which the policy's decision cannot change; `flush` is asked only when nothing runs, requests wait and no request will ever arrive
 again (end of a trace; a threshold policy must not strand them); `clear_target` is the memory level an
 overflow is cleared down to (default M).
 
@@ -80,6 +80,12 @@ class Policy:
 
     def flush(self, state: SimState) -> Iterable[RequestView]:
         return ()
+
+    def quiet(self, state: SimState) -> bool:
+        """True if `admit` would start nothing and change nothing at this period and every later one
+        until the next arrival, completion or eviction (asked after a period that started nothing): the
+        engine then runs those batches without asking. Default False: asked every period."""
+        return False
 
     def clear_target(self, state: SimState) -> int:
         return state.memory

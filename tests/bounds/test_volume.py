@@ -1,5 +1,6 @@
 """`volume`, `volume-dff`: SRPT on memory volumes (and dual-feasible transforms), per position with a_i + o_i."""
 
+import numpy as np
 import pytest
 from hypothesis import given, settings
 
@@ -83,3 +84,36 @@ def test_cli_bound_verb():
     result = run_cli("bound", str(ROOT / "instances/small/homogeneous_m9_s1_o3_n5.json"), "--method", "volume")
     assert result.returncode == 0, result.stderr
     assert "lower bound: 18" in result.stdout
+
+
+def _jobs_request_by_request(instance, transform, speed):
+    """The jobs as the bound computed them before they were tabulated (issue 14): one numpy pass per
+    request over its memory values."""
+    releases, work = [], []
+    for request in instance.requests:
+        values = transform(request.prompt + np.arange(1, request.output + 1, dtype=np.int64))
+        positive = np.flatnonzero(values > 0)
+        first = int(positive[0]) if positive.size else request.output
+        releases.append((request.arrival + first) * speed)
+        work.append(int(values.sum()))
+    return releases, work
+
+
+@settings(max_examples=60, deadline=None)
+@given(small_instances(max_requests=12, max_memory=40))
+def test_tabulated_jobs_equal_the_request_by_request_ones(instance):
+    from kvopt.bounds.volume import transformed_jobs
+    for _, transform, speed in transforms(instance.memory):
+        releases, work = transformed_jobs(instance, transform, speed)
+        assert (releases.tolist(), work.tolist()) == _jobs_request_by_request(instance, transform, speed)
+
+
+@settings(max_examples=40, deadline=None)
+@given(small_instances(max_requests=12, max_memory=40))
+def test_the_bound_equals_one_srpt_run_per_transform(instance):
+    from kvopt.bounds.volume import order_statistic_bounds
+    best = np.sort(instance.arrivals + instance.outputs)
+    for _, transform, speed in transforms(instance.memory):
+        releases, work = _jobs_request_by_request(instance, transform, speed)
+        best = np.maximum(best, -(-np.array(srpt_completions(releases, work), np.int64) // speed))
+    assert order_statistic_bounds(instance, transforms(instance.memory))[0].tolist() == best.tolist()

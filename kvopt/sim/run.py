@@ -1,0 +1,215 @@
+"""`simulate`: run a policy in the engine (kvopt/sim/engine.py), verify its schedule, return the results.
+
+The Simulation holds per-request arrays in instance order (`requests`) and per-round arrays over the
+executed batches (`round_table`; `rounds` gives them as RoundRecord objects, built on first use).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any
+
+import numpy as np
+
+from kvopt import timing
+from kvopt.clock import CLOCK_KEY, ClockRecord
+from kvopt.errors import InputError, SolveError
+from kvopt.instance import Instance, Request
+from kvopt.schedule import Schedule
+from kvopt.sim.arrivals import ArrivalSource, InstanceArrivals
+from kvopt.sim.engine import ROUND_COLUMNS, Engine
+from kvopt.sim.metrics import summarize
+from kvopt.sim.observers import Observer, RoundRecord
+from kvopt.sim.policy import Policy, resolve_lengths
+from kvopt.sim.rules import check_eviction_rule, check_victim_rule
+from kvopt.verify import Report, verify
+
+
+@dataclass(frozen=True)
+class Simulation:
+    """What `simulate` returns.
+
+    instance: the round-level instance as experienced (equal to the input when arrivals count rounds);
+    schedule: starts and executed runs, verified (`report`) against the input instance with the clock
+    record `clock` (clock mode; `timed(schedule, clock)` is what `simulate --out` writes) and against
+    `instance` as it is; requests: per-request arrays in instance order; round_table: per-round arrays
+    (ROUND_COLUMNS) over executed batches, `rounds` the same as RoundRecords; idle: (first period,
+    last period + 1, queue length) of idle stretches in round mode.
+    """
+
+    policy: dict[str, Any]
+    lengths: str
+    eviction: str
+    victim: str
+    batch_time: dict[str, Any]
+    clock_mode: bool
+    instance: Instance
+    schedule: Schedule
+    report: Report
+    requests: Mapping[str, np.ndarray]
+    round_table: Mapping[str, np.ndarray]
+    idle: tuple[tuple[int, int, int], ...] = field(default=())
+    clock: ClockRecord | None = None
+
+    @property
+    def objective(self) -> int:
+        """Total latency in rounds (the verifier's figure)."""
+        return self.report.objective
+
+    @cached_property
+    def rounds(self) -> tuple[RoundRecord, ...]:
+        columns = [self.round_table[name].tolist() for name in ROUND_COLUMNS]
+        return tuple(RoundRecord(*values) for values in zip(*columns))
+
+    @cached_property
+    def metrics(self) -> dict[str, Any]:
+        return summarize(self)
+
+
+def simulate(instance: Instance | None, policy: Policy, *, eviction: str | None = None,
+             victim: str | None = None, batch_time: Mapping[str, Any] | None = None,
+             observers: Iterable[Observer] = (), arrivals: ArrivalSource | None = None,
+             progress: Callable[[Engine], None] | None = None) -> Simulation:
+    """Run `policy` online on `instance` and return the verified Simulation.
+
+    eviction / victim: overflow and victim rules (kvopt.sim.rules); default: the policy's own.
+    batch_time: a kvopt.timing spec; default the instance's `batch_time`, else unit rounds.
+    arrivals: an adaptive arrival source instead of the instance (then `instance` is None).
+    progress: called with the engine every 16,384 executed rounds (kvopt simulate's stderr line).
+    """
+    if batch_time is None and instance is not None:
+        batch_time = instance.batch_time
+    elif batch_time is not None and instance is not None and instance.arrival_unit_s is not None \
+            and "arrival_unit_s" not in batch_time:
+        batch_time = {**batch_time, "arrival_unit_s": instance.arrival_unit_s}
+    spec = dict(timing.check_spec(batch_time)) if batch_time is not None else {"model": "unit"}
+    model = timing.make(spec)
+    unit = timing.arrival_unit(spec)
+    if arrivals is None:
+        if instance is None:
+            raise InputError("simulate needs an instance or an arrival source")
+        arrivals = InstanceArrivals(instance, unit)
+    elif unit is not None:
+        raise InputError("arrival_unit_s applies to instance arrivals only", "batch_time")
+    lengths = resolve_lengths(policy, arrivals.workload())
+    default_eviction, default_victim = policy.default_rules(lengths)
+    eviction = check_eviction_rule(eviction or default_eviction)
+    victim = check_victim_rule(victim or default_victim)
+    observers = list(observers)
+    if isinstance(arrivals, Observer):
+        observers.insert(0, arrivals)
+    engine = Engine(arrivals, policy, lengths, eviction, victim, model, unit is not None, observers, progress)
+    engine.run()
+    released = arrivals.requests()
+    experienced = _experienced_instance(engine, instance, released)
+    schedule = _schedule(engine, released)
+    clock = None if unit is None else ClockRecord(unit, {k: v for k, v in spec.items() if k != "arrival_unit_s"},
+                                                  tuple(sorted(engine.waits.items())))
+    report = verify(experienced if instance is None else instance, timed(schedule, clock))
+    if not report.feasible:
+        raise SolveError(f"internal error: policy {policy.name!r} produced a schedule the verifier "
+                         f"rejects: {report.first_problem()}")
+    if not np.array_equal(_arrivals(report.instance), _arrivals(experienced)):
+        raise SolveError("internal error: the verifier's arrivals as experienced differ from the simulation's")
+    rounds = _round_table(engine)
+    arrays = _request_arrays(engine, released, rounds)
+    own = int((arrays["completion"] - arrays["arrival"]).sum())
+    if own != report.objective or int(arrays["tokens_lost"].sum()) != report.tokens_lost:
+        raise SolveError(f"internal error: simulated total latency {own} and "
+                         f"{int(arrays['tokens_lost'].sum())} lost tokens, the verifier computes "
+                         f"{report.objective} and {report.tokens_lost}")
+    return Simulation(policy=policy.describe(), lengths=lengths, eviction=eviction, victim=victim, batch_time=spec,
+                      clock_mode=unit is not None, instance=experienced, schedule=schedule, report=report,
+                      requests=arrays, round_table=rounds, idle=tuple(engine.idle), clock=clock)
+
+
+def timed(schedule: Schedule, clock: ClockRecord | None) -> Schedule:
+    """The schedule with its clock record (kvopt.clock), as a clock-time instance's schedule file holds it."""
+    if clock is None:
+        return schedule
+    return Schedule(schedule.starts, schedule.runs, {**schedule.metadata, CLOCK_KEY: clock.as_dict()})
+
+
+def _arrivals(instance: Instance) -> np.ndarray:
+    return np.fromiter((r.arrival for r in instance.requests), np.int64, len(instance.requests))
+
+
+def _experienced_instance(engine: Engine, original: Instance | None, released: tuple[Request, ...]) -> Instance:
+    arrivals = engine.arrival
+    if original is not None and all(arrivals[k] == r.arrival for k, r in enumerate(released)):
+        return original
+    requests = tuple(r if arrivals[k] == r.arrival else
+                     Request(r.id, arrivals[k], r.prompt, r.output, r.predicted_output, r.output_interval,
+                             r.metadata)
+                     for k, r in enumerate(released))
+    batch_time = None
+    if original is not None and original.batch_time is not None:
+        batch_time = {k: v for k, v in original.batch_time.items() if k != "arrival_unit_s"}
+    metadata = dict(original.metadata) if original is not None else {}
+    if engine.clock_mode:
+        metadata["arrivals"] = ("as experienced by the simulation: index of the first batch that "
+                                "could include the request")
+    return Instance(engine.memory, requests, name=original.name if original else None,
+                    source=original.source if original else "kvopt simulate (adaptive arrivals)",
+                    batch_time=batch_time, metadata=metadata)
+
+
+def _schedule(engine: Engine, released: tuple[Request, ...]) -> Schedule:
+    first, runs = engine.first_start, engine.runs
+    starts = {r.id: first[k] if k not in runs else runs[k][-1].start for k, r in enumerate(released)}
+    evicted = {released[k].id: tuple(runs[k]) for k in sorted(runs)}
+    return Schedule(starts, evicted, metadata={"policy": engine.policy.name})
+
+
+def _round_table(engine: Engine) -> dict[str, np.ndarray]:
+    return {name: _array(column) for name, column in zip(ROUND_COLUMNS, engine.columns)}
+
+
+def _array(values, n: int | None = None) -> np.ndarray:
+    """A numpy copy of a typed array (kvopt.sim.engine keeps its figures in array.array), first n entries."""
+    out = np.frombuffer(values, dtype=np.int64 if values.typecode == "q" else float) if len(values) else \
+        np.zeros(0, np.int64 if values.typecode == "q" else float)
+    return out[:n].copy()
+
+
+def _request_arrays(engine: Engine, released: tuple[Request, ...], rounds: Mapping[str, np.ndarray]
+                    ) -> dict[str, np.ndarray]:
+    n = len(released)
+
+    arrival, first_start = _array(engine.arrival, n), _array(engine.first_start, n)
+    if engine.clock_mode:
+        unit = engine.source.unit
+        arrival_s = np.fromiter((r.arrival * unit for r in released), float, n)
+    else:
+        arrival_s = _round_start_clock(engine, rounds, arrival)
+    start = first_start.copy()
+    for k, runs in engine.runs.items():
+        start[k] = runs[-1].start
+    return {
+        "arrival": arrival,
+        "arrival_s": arrival_s,
+        "first_start": first_start,
+        "start": start,
+        "completion": _array(engine.completion_at, n),
+        "completion_s": _array(engine.completion_s, n),
+        "first_token_s": _array(engine.first_token_s, n),
+        "evictions": _array(engine.evictions, n),
+        "tokens_lost": _array(engine.tokens_lost, n),
+        "tokens_recomputed": _array(engine.recomputed, n),
+        "prompt": np.fromiter((r.prompt for r in released), np.int64, n),
+        "output": np.fromiter((r.output for r in released), np.int64, n),
+    }
+
+
+def _round_start_clock(engine: Engine, rounds: Mapping[str, np.ndarray], periods: np.ndarray) -> np.ndarray:
+    """Seconds at the start of each period in round mode (an idle round lasts an empty batch)."""
+    executed, ends = rounds["period"], rounds["clock"]
+    if not executed.size:
+        return periods * engine.idle_seconds
+    before = np.searchsorted(executed, periods, side="left")  # executed rounds that ended by then
+    last = np.maximum(before - 1, 0)
+    last_end = np.where(before > 0, ends[last], 0.0)
+    next_period = np.where(before > 0, executed[last] + 1, 0)
+    return last_end + (periods - next_period) * engine.idle_seconds

@@ -1,0 +1,58 @@
+"""LightLLM look-ahead admission as implemented in Vidur (microsoft/vidur,
+`vidur/scheduler/replica_scheduler/lightllm_replica_scheduler.py::_can_allocate_request`; Vidur:
+Agrawal et al., MLSys 2024).
+
+First come, first served; the head of the queue is admitted while, for the running requests plus the
+admitted ones plus the candidate, each described by h = memory held after the coming round and
+r = rounds left after it, sorted by r descending,
+
+    max_k ( k * r_k + sum_{j <= k} h_j )  <=  M
+
+i.e. the memory at every future completion point fits (Vidur feeds the true decode length: the policy is
+clairvoyant). This is MC-SF's future-peak test written differently, so with exact lengths LightLLM starts
+requests exactly like MC-Benchmark -- a cross-check of two independent implementations. Our rounds mix
+prefill and decode, so Vidur's alternation of prefill and decode batches (`max_waiting_iters`) and its
+block-count comparison (`< num_blocks`, with Vidur's own off-by-one token counting) are not reproduced;
+memory is in tokens and "fits" means <= M as everywhere in kvopt.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import numpy as np
+
+from tests.reference.policies.queue import QueuedPolicy
+from tests.reference.policies.registry import register_policy
+from tests.reference.sim.state import RequestView, SimState
+
+
+def lookahead_need(held: np.ndarray, remaining: np.ndarray) -> int:
+    """max_k (k * r_k + sum_{j<=k} h_j) with requests sorted by r descending (Vidur's formula)."""
+    order = np.argsort(-remaining, kind="stable")
+    sizes = np.arange(1, held.size + 1)
+    return int((remaining[order] * sizes + np.cumsum(held[order])).max())
+
+
+@register_policy("lightllm", "LightLLM (Vidur): FCFS with a look-ahead memory test on true lengths")
+class LightLLM(QueuedPolicy):
+    lengths_allowed = ("exact",)
+
+    def admit(self, state: SimState) -> Iterable[RequestView]:
+        t = state.period
+        running = list(state.running.values())
+        held = [view.prompt + view.generated(t) + 1 for view in running]
+        remaining = [view.output - view.generated(t) - 1 for view in running]
+        admitted = []
+        while self.queue:
+            view = self.queue.peek()
+            need = lookahead_need(np.array(held + [view.held0 + 1], np.int64),
+                                  np.array(remaining + [view.output - view.kept - 1], np.int64))
+            if need > state.memory:
+                if state.observers:
+                    state.explain(view, f"look-ahead need {need} > M = {state.memory}")
+                break
+            held.append(view.held0 + 1)
+            remaining.append(view.output - view.kept - 1)
+            admitted.append(self.queue.pop())
+        return admitted
