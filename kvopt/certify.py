@@ -43,6 +43,9 @@ LONG_ORDER = ("homogeneous-dp", "exact", "pattern", "ip", "cpsat")
 # Options certify gives a method of its default portfolio: `pattern` returns at once where its pricing program
 # does not fit (its fallback, the peak-cut LP, is what `ip` computes next), leaving the time to ip and cpsat.
 PORTFOLIO_OPTIONS = {"pattern": {"fallback": "none"}}
+# Where `pattern` found that its program does not fit (large instances), `ip`'s root LP is the bound and needs
+# the time (its cut loop at n ~ 60), so the shares of the methods after it become these.
+SHARES_WITHOUT_PATTERN = {"ip": 8.0, "cpsat": 2.0}
 # Bounds that an exact method repeats as its root relaxation: the default portfolio leaves them out when that
 # method is in it, so their time goes to the method (whose bound is at least as strong).
 REPEATED_BY = {"lp": "ip"}
@@ -125,10 +128,6 @@ def _position(spec) -> tuple:
     return (2, LONG_ORDER.index(spec.name) if spec.name in LONG_ORDER else -1)
 
 
-def _share(name: str) -> float:
-    return LONG_SHARES.get(name, 1.0)
-
-
 def certify(instance: Instance, budget_s: float = 60.0, methods: Sequence[str] | None = None,
             threads: int = 1, seed: int = 0, progress: Callable[[Attempt], None] | None = None,
             method_progress: Callable[[str, str], None] | None = None,
@@ -147,6 +146,11 @@ def certify(instance: Instance, budget_s: float = 60.0, methods: Sequence[str] |
     bound, bound_method = 0.0, "none"
     attempts: list[Attempt] = []
     interrupted = False
+
+    shares = dict(LONG_SHARES)
+
+    def share(name: str) -> float:
+        return shares.get(name, 1.0)
 
     def left() -> float:
         return budget_s - (time.monotonic() - clock)
@@ -168,7 +172,7 @@ def certify(instance: Instance, budget_s: float = 60.0, methods: Sequence[str] |
             record(Attempt(spec.name, spec.kind, Status.NOT_RUN, note="budget exhausted"))
             continue
         if _long(spec):  # the long methods still to run share what is left by their shares
-            limit = remaining * _share(spec.name) / sum(_share(s.name) for s in specs[position:] if _long(s))
+            limit = remaining * share(spec.name) / sum(share(s.name) for s in specs[position:] if _long(s))
         else:
             limit = min(QUICK_TIME_LIMIT_S, remaining)
         initial = incumbent if spec.uses_initial_schedule else None
@@ -190,6 +194,8 @@ def certify(instance: Instance, budget_s: float = 60.0, methods: Sequence[str] |
                            note="interrupted before it returned a result", started_from=started_from))
             continue
         interrupted = result.interrupted
+        if spec.name == "pattern" and result.info.get("fits") is False:
+            shares.update(SHARES_WITHOUT_PATTERN)
         notes = ["interrupted: its best so far"] if result.interrupted else []
         if result.schedule is not None and result.schedule.resumes_progress:
             record(Attempt(spec.name, spec.kind, result.status, result.objective, None,
