@@ -10,7 +10,9 @@ of each class. The minimum is computed exactly by the pricing program (kvopt.pat
 rounded to multiples of 2^-16 first, so that L(pi) is computed without rounding error and the bound is
 an exact rational, rounded up to an integer as a combinatorial bound is.
 
-Prices tried: the duals of the assignment rows of the peak-cut LP (the `lp` bound's relaxation), then, as
+Prices tried: the incumbent's latencies (a probe: where the program hits its state limit there, it does not
+fit the instance and the bound is the LP's, or none with -o fallback=none), the duals of the assignment
+rows of the peak-cut LP (the `lp` bound's relaxation), then, as
 long as time is left, those of a column-generation master (kvopt.patterns.master) with Wentges smoothing
 towards the best prices so far; columns come from a beam version of the pricing program (fast) and from
 every exact evaluation. The bound returned is the best L(pi) found, or the peak-cut LP if that is higher.
@@ -124,35 +126,33 @@ def pattern_bound(instance: Instance, settings: Settings) -> Outcome:
     prepared = prepare(instance, replace(settings, options=options), "pattern")
     classes = Classes.of(instance, prepared.upper_bound)
     search = Search(classes, instance.memory, settings, instance=instance)
-    try:
-        fits = probe(search, prepared.incumbent)
-    except KeyboardInterrupt:
-        settings.interrupt.set()
-        fits = False
-    if not fits and settings.options["fallback"] == "none":
-        return Outcome(None, Status.TIMEOUT, log=tuple(search.log + ["the pricing program does not fit this "
-                                                                     "instance (fallback none)"]),
-                       info={"pricing_limits": search.limits, "fits": False})
-    lp_share = LP_SHARE if fits else 1.0
-    lp_settings = replace(settings, options=options, time_limit=None if settings.time_limit is None else
-                          lp_share * settings.time_limit)
-    model = build_model(instance, lp_settings, prepared, prepared.horizon)
-    highs, root = strengthened_root(instance, lp_settings, prepared, model)
-    info = dict(prepared.info, compiled_pricing=compiled_available())
+    lp_value = None
     log = list(prepared.log)
-    lp_value = root.strengthened
-    if not fits:
-        log.append("the pricing program does not fit this instance: the LP's bound")
-    elif lp_value is not None and settings.expired():
-        log.append("no time left for pricing after the LP")
-    elif lp_value is not None:
-        lp_prices = np.array(highs.getSolution().row_dual)[:len(classes)]
-        try:  # Ctrl-C reaches the pricing program within a round: keep the best bound so far
+    try:  # Ctrl-C (within a pricing round, or between solver calls): keep the best bound so far
+        fits = probe(search, prepared.incumbent)
+        if not fits and settings.options["fallback"] == "none":
+            return Outcome(None, Status.TIMEOUT, log=tuple(search.log + ["the pricing program does not fit "
+                                                                         "this instance (fallback none)"]),
+                           info={"pricing_limits": search.limits, "fits": False})
+        lp_share = LP_SHARE if fits else 1.0
+        lp_settings = replace(settings, options=options, time_limit=None if settings.time_limit is None else
+                              lp_share * settings.time_limit)
+        model = build_model(instance, lp_settings, prepared, prepared.horizon)
+        highs, root = strengthened_root(instance, lp_settings, prepared, model)
+        log = list(prepared.log)
+        lp_value = root.strengthened
+        if not fits:
+            log.append("the pricing program does not fit this instance: the LP's bound")
+        elif lp_value is not None and settings.expired():
+            log.append("no time left for pricing after the LP")
+        elif lp_value is not None:
+            lp_prices = np.array(highs.getSolution().row_dual)[:len(classes)]
             first = search.evaluate(lp_prices, "LP duals")
             if settings.options["columns"] and not settings.expired() and first.value is not None:
                 improve(search, lp_prices, first, prepared.incumbent)
-        except KeyboardInterrupt:
-            settings.interrupt.set()
+    except KeyboardInterrupt:
+        settings.interrupt.set()
+    info = dict(prepared.info, compiled_pricing=compiled_available())
     log += search.log
     info.update(lp_bound=lp_value, pattern_bound=None if search.best == -math.inf else search.best,
                 evaluations=search.evaluations, pricing_states=search.states,

@@ -11,9 +11,11 @@ import subprocess
 import sys
 import time
 
+import pytest
 from conftest import ROOT, run_main
 
 from kvopt.io import read_schedule
+from kvopt.patterns.pricing import compiled_available
 
 PAPER = "paper-sample/paper-m2-s0-002"
 
@@ -44,6 +46,7 @@ def interrupted(marker: str, *args: str) -> tuple[int, str, str]:
     return process.returncode, stdout, stderr
 
 
+@pytest.mark.skipif(not compiled_available(), reason="the pattern bound's C program is not built")
 def test_ctrl_c_in_certify_prints_what_finished_and_keeps_the_best_marked(tmp_path):
     out = tmp_path / "best.json"
     code, stdout, stderr = interrupted("pattern: pattern bound", "certify", PAPER, "--time-limit", "60", "--out",

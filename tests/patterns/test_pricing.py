@@ -1,6 +1,8 @@
 """The pricing program: the C extension and the Python reference agree, the multi-schedule returned has
 the value returned, is memory-feasible and respects the copy limits, and L(pi) never exceeds the optimum."""
 
+import shutil
+
 import numpy as np
 import pytest
 
@@ -95,3 +97,10 @@ def test_elementary_requests_start_once_and_only_strengthen_the_bound(seed):
     counts = classes.counts(strong.starts)
     assert all(counts[k] <= 1 for k in elementary)
     assert float(np.dot(classes.size, prices)) + strong.value <= brute_force_optimum(instance)
+
+
+@pytest.mark.skipif(shutil.which("cc") is None and shutil.which("gcc") is None, reason="no C compiler")
+def test_the_c_program_is_built_where_a_compiler_is():
+    """With a compiler, the install builds kvopt/patterns/_pricing.c (optional in setup.py, so a failed
+    build would otherwise pass unnoticed and every pattern bound would run the slow Python program)."""
+    assert compiled_available()
