@@ -181,7 +181,8 @@ def certify(instance: Instance, budget_s: float = 60.0, methods: Sequence[str] |
         started = time.monotonic()
         try:
             result = solve(instance, spec.name, time_limit=limit, seed=seed, threads=threads,
-                           initial_schedule=initial, progress=live, **PORTFOLIO_OPTIONS.get(spec.name, {}))
+                           initial_schedule=initial, progress=live,
+                           **({} if methods else PORTFOLIO_OPTIONS.get(spec.name, {})))
         except InputError as problem:
             record(Attempt(spec.name, spec.kind, Status.SKIPPED, note=problem.message, started_from=started_from))
             continue

@@ -2,6 +2,8 @@
 
 import json
 
+import time
+
 import pytest
 
 from conftest import ROOT, run_cli
@@ -146,3 +148,26 @@ def test_a_restarted_schedule_is_handed_on_as_its_last_runs(greedy_counterexampl
     best = restarted.best.schedule
     received = _receiver.received
     assert best.runs and not received.runs and dict(received.starts) == dict(best.starts)
+
+
+def test_pattern_keeps_its_lp_fallback_when_named_and_leaves_time_to_ip_in_the_default_portfolio(monkeypatch):
+    import kvopt.certify as certify_module
+    from kvopt.generate.paper import paper_synthetic
+    full = paper_synthetic(1, 1, 2)
+    instance = full.replace_requests(full.requests[:16])  # M = 50: the pricing program does not fit
+    named = certify(instance, budget_s=20, methods=["fcfs", "pattern"])
+    pattern = next(a for a in named.attempts if a.method == "pattern")
+    assert pattern.status is Status.BOUND and named.bound_method == "lp"
+    shares_of_left = {}
+    real_solve = certify_module.solve
+
+    def recording(instance, name, time_limit=None, **kwargs):
+        shares_of_left[name] = time_limit / (20 - (time.monotonic() - began))
+        return real_solve(instance, name, time_limit=time_limit, **kwargs)
+
+    monkeypatch.setattr(certify_module, "solve", recording)
+    monkeypatch.setattr(certify_module, "default_portfolio", lambda instance: ["fcfs", "pattern", "ip", "cpsat"])
+    began = time.monotonic()
+    certify(instance, budget_s=20)
+    assert shares_of_left["pattern"] == pytest.approx(5 / 13, abs=0.02)
+    assert shares_of_left["ip"] == pytest.approx(8 / 10, abs=0.02)  # pattern returned at once: 8 to 2, not 4 to 4
