@@ -1,7 +1,6 @@
 """certify(): portfolio bookkeeping, cross-method consistency, budget handling."""
 
 import json
-
 import time
 
 import pytest
