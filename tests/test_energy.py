@@ -86,7 +86,7 @@ def test_unit_rounds_charge_idle_rounds_and_grow_with_memory():
 
 
 def test_a_schedule_file_and_the_simulation_agree():
-    from kvopt.sim.engine import timed
+    from kvopt.sim.run import timed
     trace = bundled.load("a100", "a100-lmsys-r10-n1000-s0-000")
     simulation = simulate(trace, make_policy("mc-benchmark", {}))
     from_file = account(trace, timed(simulation.schedule, simulation.clock), load())

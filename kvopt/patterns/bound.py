@@ -40,6 +40,8 @@ LP_SHARE = 0.4  # at most this share of the time limit goes to the peak-cut LP b
 PROBE_SHARE = 0.05  # a first pricing run at the incumbent's latencies, before the LP, gets this share: where
 # it hits the state limit the program does not fit the instance (the states pile up in the first rounds,
 # whatever the prices), and the LP, the bound returned then, gets the whole time limit
+PROBE_MIN_S = 3.0  # ... but at least this (or a quarter of the time), so that a loaded machine does not
+# make the probe fail where the program fits
 
 OPTIONS = (
     Option("max_states", int, 2_000_000, "give up an exact pricing run with more states than this in one "
@@ -181,7 +183,7 @@ def probe(search: Search, incumbent) -> bool:
     prices = np.array([np.mean([latency[search.instance.requests[m].id] for m in members])
                        for members in search.classes.members])
     left = search.settings.time_left()
-    seconds = None if left is None else PROBE_SHARE * left
+    seconds = None if left is None else max(PROBE_SHARE * left, min(PROBE_MIN_S, 0.25 * left))
     result = search.evaluate(prices, "incumbent latencies", seconds=seconds)
     return result.value is not None
 
