@@ -30,11 +30,13 @@ from kvopt.generate.paper import paper_synthetic
 from kvopt.result import gap, integer_bound
 
 ROOT = Path(__file__).resolve().parent.parent
+PATTERN_METHODS = ("pattern", "pattern-fix")
+SIZES = (10, 15, 20)
 
 
-def prefixes():
+def prefixes(sizes=SIZES):
     for model in (1, 2):
-        for n in (10, 15, 20):
+        for n in sizes:
             for index in range(7):
                 full = paper_synthetic(model, 1, index)
                 yield full.replace_requests(full.requests[:n], name=f"{full.name}-n{n}")
@@ -49,8 +51,8 @@ def row(instance, budget: float) -> dict:
     certificate = certify(instance, budget_s=budget)
     attempts = certificate.attempts
     others = max((integer_bound(a.lower_bound) for a in attempts
-                  if a.lower_bound is not None and a.method != "pattern"), default=0)
-    pattern = next((a for a in attempts if a.method == "pattern"), None)
+                  if a.lower_bound is not None and a.method not in PATTERN_METHODS), default=0)
+    pattern = next((a for a in attempts if a.method in PATTERN_METHODS), None)
     mcsf = next((a.objective for a in attempts if a.method == "mcsf"), None)
     proof_s = None
     if certificate.optimal:
@@ -133,6 +135,7 @@ def main() -> None:
     parser.add_argument("--set", choices=("prefixes", "sample"))
     parser.add_argument("--budget", type=float, default=60.0)
     parser.add_argument("--out", type=Path)
+    parser.add_argument("--sizes", type=int, nargs="+", default=list(SIZES), help="prefix sizes (--set prefixes)")
     parser.add_argument("--summary", type=Path)
     parser.add_argument("--per-instance", action="store_true", help="with --summary: one row per instance")
     parser.add_argument("--bound-quality", type=Path, help="lp and pattern alone against the optima proved in "
@@ -144,7 +147,7 @@ def main() -> None:
     if args.summary:
         (instance_table if args.per_instance else summary)(args.summary)
         return
-    instances = prefixes() if args.set == "prefixes" else sample()
+    instances = prefixes(args.sizes) if args.set == "prefixes" else sample()
     with args.out.open("a") as out:
         for instance in instances:
             result = row(instance, args.budget)

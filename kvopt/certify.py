@@ -33,22 +33,23 @@ from kvopt.solve import solve
 QUICK_TIME_LIMIT_S = 5.0  # per heuristic, policy or quick bound; the long methods share the rest of the budget
 # The long methods: the exact ones and the `pattern` bound, run last in LONG_ORDER (others before them) with
 # these shares of what is left (1 unless listed); a method that returns early leaves its time to the later
-# ones. `exact` proves most small instances (n <= 12) within a second; `pattern` gives the strongest bound
-# wherever its pricing program fits (up to n ~ 20; it finds out within a second and otherwise returns at
-# once); `ip` gives the peak-cut LP bound and a schedule from it; `cpsat`, started from the best schedule so
-# far, improves it (its LNS workers need time). Measured on paper prefixes and the paper sample:
-# benchmarks/README.md, "Certified optima".
-LONG_SHARES = {"ip": 4.0, "cpsat": 4.0, "pattern": 5.0}
-LONG_ORDER = ("homogeneous-dp", "exact", "pattern", "ip", "cpsat")
-# Options certify gives a method of its default portfolio: `pattern` returns at once where its pricing program
-# does not fit (its fallback, the peak-cut LP, is what `ip` computes next), leaving the time to ip and cpsat.
-PORTFOLIO_OPTIONS = {"pattern": {"fallback": "none"}}
-# Where `pattern` found that its program does not fit (large instances), `ip`'s root LP is the bound and needs
-# the time (its cut loop at n ~ 60), so the shares of the methods after it become these.
+# ones. `exact` proves most small instances (n <= 12) within a second; `cpsat`, started from the best schedule
+# so far, improves it (its LNS workers need time); `pattern-fix` fixes the starts no better schedule can use
+# (strong where its pricing program fits, up to n ~ 15-20, and the pattern bound is within 1-2% of that
+# schedule; it finds out within a second where the program does not fit and returns at once); `ip` gives the
+# peak-cut LP bound and a schedule from it, with all the time left where pattern-fix returned at once.
+# Measured on paper prefixes and the paper sample: benchmarks/README.md, "Certified optima".
+LONG_SHARES = {"ip": 4.0, "cpsat": 4.0, "pattern": 5.0, "pattern-fix": 8.0}
+LONG_ORDER = ("homogeneous-dp", "exact", "pattern", "cpsat", "pattern-fix", "ip")
+# Options certify gives a method of its default portfolio: `pattern` and `pattern-fix` return at once where the
+# pricing program does not fit (their fallback, the peak-cut LP, is what `ip` computes), leaving the time to ip.
+PORTFOLIO_OPTIONS = {"pattern": {"fallback": "none"}, "pattern-fix": {"fallback": "none"}}
+# Where `pattern` (in a portfolio that runs it before ip and cpsat) found that its program does not fit (large
+# instances), `ip`'s root LP is the bound and needs the time (its cut loop at n ~ 60): the shares after it.
 SHARES_WITHOUT_PATTERN = {"ip": 8.0, "cpsat": 2.0}
 # Bounds that an exact method repeats as its root relaxation: the default portfolio leaves them out when that
 # method is in it, so their time goes to the method (whose bound is at least as strong).
-REPEATED_BY = {"lp": "ip"}
+REPEATED_BY = {"lp": "ip", "pattern": "pattern-fix"}
 PREEMPTIVE_NOTE = "resumes evicted requests with their progress (preemptive): not comparable, ignored"
 
 
@@ -195,7 +196,7 @@ def certify(instance: Instance, budget_s: float = 60.0, methods: Sequence[str] |
                            note="interrupted before it returned a result", started_from=started_from))
             continue
         interrupted = result.interrupted
-        if spec.name == "pattern" and result.info.get("fits") is False:
+        if spec.name in ("pattern", "pattern-fix") and result.info.get("fits") is False:
             shares.update(SHARES_WITHOUT_PATTERN)
         notes = ["interrupted: its best so far"] if result.interrupted else []
         if result.schedule is not None and result.schedule.resumes_progress:

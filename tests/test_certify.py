@@ -57,7 +57,7 @@ def test_certify_cli_writes_the_best_schedule(tmp_path):
     assert checked.returncode == 0
 
 
-def test_default_portfolio_runs_quick_methods_first_then_pattern_ip_cpsat_without_lp():
+def test_default_portfolio_runs_quick_methods_first_then_cpsat_pattern_fix_ip_without_lp_or_pattern():
     from kvopt.certify import default_portfolio
     from kvopt.catalogue import get_method
     names = default_portfolio(None)
@@ -66,7 +66,8 @@ def test_default_portfolio_runs_quick_methods_first_then_pattern_ip_cpsat_withou
     kinds = [get_method(name).kind for name in quick]
     assert kinds == sorted(kinds, key=lambda kind: {"heuristic": 0, "policy": 0, "bound": 1}[kind])
     assert {"trivial", "volume", "volume-dff", "separation"} <= set(quick)
-    assert names[-3:] == ["pattern", "ip", "cpsat"] and "lp" not in names  # lp is ip's root relaxation
+    assert names[-3:] == ["cpsat", "pattern-fix", "ip"]
+    assert "lp" not in names and "pattern" not in names  # ip's root relaxation, pattern-fix's first phase
 
 
 def test_long_methods_share_the_budget_by_their_shares(greedy_counterexample, temporary_methods,

@@ -20,6 +20,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <math.h>
 #include <time.h>
 
 typedef struct {
@@ -190,6 +191,7 @@ typedef struct {           /* one round's search */
     Paths *paths;
     int64_t parent, max_states, visited;
     int error;
+    int track;             /* record path nodes (price); through() needs none */
 } Round;
 
 static void prefix_max(const uint16_t *P, int L, int32_t *Q) {
@@ -209,8 +211,8 @@ static void search(Round *r, int depth, int last, double cost) {
     memset(r->shifted, 0, (size_t)L * sizeof(uint16_t));
     if (r->delta < L) memcpy(r->shifted, P + r->delta, (size_t)(L - r->delta) * sizeof(uint16_t));
     memcpy(r->shifted + L, P + L, (size_t)(K - L) * sizeof(uint16_t));  /* the mask does not shift */
-    int status = table_offer(r->next, r->paths, r->shifted, cost, r->parent, r->period, r->added, depth,
-                             r->max_states);
+    int status = table_offer(r->next, r->paths, r->shifted, cost, r->parent, r->period, r->added,
+                             r->track ? depth : 0, r->max_states);
     r->visited++;
     if (status) { r->error = status; return; }
     for (int e = last + 1; e < r->ncand; e++) {
@@ -262,12 +264,99 @@ static int keep_cheapest(Table *t, int64_t width) {
     return 0;
 }
 
+typedef struct {           /* the classes, as the caller's int64 / float64 buffers */
+    Py_ssize_t n;
+    int M;
+    const int64_t *a, *s, *o, *copies, *last, *elementary;  /* elementary: bit or -1; NULL: none */
+    const double *reduced;
+} Classes;
+
+/* Profile length L, an upper bound on the candidate entries of one round, and the first and last rounds
+ * with a start worth trying (a start of k at t only while t + reduced[k] < 0; t_last -1: none). */
+static void span(const Classes *c, int *L, int *maxcopies, int64_t *t_first, int64_t *t_last) {
+    *L = 1; *maxcopies = 1; *t_first = INT64_MAX; *t_last = -1;
+    for (Py_ssize_t k = 0; k < c->n; k++) {
+        if (c->o[k] > *L) *L = (int)c->o[k];
+        int64_t useful = (int64_t)(-c->reduced[k]);
+        while ((double)useful + c->reduced[k] >= 0) useful--;
+        while ((double)(useful + 1) + c->reduced[k] < 0) useful++;
+        int64_t hi = c->last[k] < useful ? c->last[k] : useful;
+        if (hi >= c->a[k]) {
+            if (c->a[k] < *t_first) *t_first = c->a[k];
+            if (hi > *t_last) *t_last = hi;
+        }
+        int64_t fit = c->M / (c->s[k] + 1);
+        *maxcopies += (int)(c->copies[k] < fit ? c->copies[k] : fit);
+    }
+}
+
+typedef struct {           /* one round's candidate entries: one per copy that may start */
+    int32_t *cls, *s1, *o, *first_copy, *bit;
+    double *rc;
+} Entries;
+
+/* Fill the entries of round t (class order, copies of a class together); returns their number. */
+static int candidates(const Classes *c, int64_t t, Entries *e) {
+    int ncand = 0;
+    for (Py_ssize_t k = 0; k < c->n; k++) {
+        if (c->a[k] > t || c->last[k] < t || (double)t + c->reduced[k] >= 0) continue;
+        int64_t fit = c->M / (c->s[k] + 1), cap = c->copies[k] < fit ? c->copies[k] : fit;
+        for (int64_t j = 0; j < cap; j++) {
+            e->cls[ncand] = (int32_t)k; e->s1[ncand] = (int32_t)c->s[k] + 1; e->o[ncand] = (int32_t)c->o[k];
+            e->first_copy[ncand] = j == 0; e->rc[ncand] = (double)t + c->reduced[k];
+            e->bit[ncand] = c->elementary ? (int32_t)c->elementary[k] : -1;
+            ncand++;
+        }
+    }
+    return ncand;
+}
+
+/* The next round after t where some start is worth trying (t_last + 1: none): rounds between change
+ * nothing but time. */
+static int64_t next_round(const Classes *c, int64_t t, int64_t t_last) {
+    int64_t t_next = t_last + 1;
+    for (Py_ssize_t k = 0; k < c->n; k++) {
+        int64_t from = c->a[k] > t + 1 ? c->a[k] : t + 1;
+        if (from < t_next && from <= c->last[k] && (double)from + c->reduced[k] < 0) t_next = from;
+    }
+    return t_next;
+}
+
+static int entries_alloc(Entries *e, int count) {
+    e->cls = malloc(sizeof(int32_t) * count * 5);
+    e->rc = malloc(sizeof(double) * count);
+    if (!e->cls || !e->rc) return -1;
+    e->s1 = e->cls + count; e->o = e->s1 + count; e->first_copy = e->o + count; e->bit = e->first_copy + count;
+    return 0;
+}
+
+static void entries_free(Entries *e) { free(e->cls); free(e->rc); }
+
 static int get_buffer(PyObject *obj, Py_buffer *view, Py_ssize_t n, Py_ssize_t item, const char *name) {
     if (PyObject_GetBuffer(obj, view, PyBUF_C_CONTIGUOUS) < 0) return -1;
     if (view->len != n * item) {
         PyErr_Format(PyExc_ValueError, "%s: expected %zd entries", name, n);
         PyBuffer_Release(view);
         return -1;
+    }
+    return 0;
+}
+
+/* M checked, then the `count` class arrays (one entry per class, 8 bytes each) as buffers; 0, or -1 with an
+ * exception set and nothing held. */
+static const char *ARRAY_NAMES[7] = {"arrival", "prompt", "output", "copies", "last", "reduced", "elementary"};
+static int get_arrays(int M, PyObject **objs, Py_buffer *views, int count, Py_ssize_t *n) {
+    if (M < 1 || M > 65535) {
+        PyErr_SetString(PyExc_ValueError, "memory must be in 1..65535");
+        return -1;
+    }
+    *n = PyObject_Length(objs[0]);
+    if (*n < 0) return -1;
+    for (int got = 0; got < count; got++) {
+        if (get_buffer(objs[got], &views[got], *n, 8, ARRAY_NAMES[got])) {
+            for (int k = 0; k < got; k++) PyBuffer_Release(&views[k]);
+            return -1;
+        }
     }
     return 0;
 }
@@ -279,42 +368,18 @@ static PyObject *price(PyObject *self, PyObject *args) {
     double seconds;
     if (!PyArg_ParseTuple(args, "iOOOOOOOLLd", &M, &objs[0], &objs[1], &objs[2], &objs[3], &objs[4],
                           &objs[5], &objs[6], &width, &max_states, &seconds)) return NULL;
-    if (M < 1 || M > 65535) {
-        PyErr_SetString(PyExc_ValueError, "memory must be in 1..65535");
-        return NULL;
-    }
     Py_buffer views[7];
-    int got = 0;
-    Py_ssize_t n = PyObject_Length(objs[0]);
-    if (n < 0) return NULL;
-    const char *names[7] = {"arrival", "prompt", "output", "copies", "last", "reduced", "elementary"};
-    for (; got < 7; got++)
-        if (get_buffer(objs[got], &views[got], n, 8, names[got])) break;
-    if (got < 7) {
-        for (int k = 0; k < got; k++) PyBuffer_Release(&views[k]);
-        return NULL;
-    }
+    Py_ssize_t n;
+    if (get_arrays(M, objs, views, 7, &n)) return NULL;
     const int64_t *a = views[0].buf, *s = views[1].buf, *o = views[2].buf, *copies = views[3].buf,
                   *last = views[4].buf;
     const double *reduced = views[5].buf;
     const int64_t *elementary = views[6].buf;  /* bit 0..63 of a class that may start once, or -1 */
 
-    int L = 1, maxcopies = 1;
-    int64_t t_first = INT64_MAX, t_last = -1;
-    for (Py_ssize_t k = 0; k < n; k++) {
-        if (o[k] > L) L = (int)o[k];
-        /* a start of k at t is worth trying only while t + reduced[k] < 0 */
-        int64_t useful = (int64_t)(-reduced[k]);
-        while ((double)useful + reduced[k] >= 0) useful--;
-        while ((double)(useful + 1) + reduced[k] < 0) useful++;
-        int64_t hi = last[k] < useful ? last[k] : useful;
-        if (hi >= a[k]) {
-            if (a[k] < t_first) t_first = a[k];
-            if (hi > t_last) t_last = hi;
-        }
-        int64_t fit = M / (s[k] + 1);
-        maxcopies += (int)(copies[k] < fit ? copies[k] : fit);
-    }
+    Classes classes = {n, M, a, s, o, copies, last, elementary, reduced};
+    int L, maxcopies;
+    int64_t t_first, t_last;
+    span(&classes, &L, &maxcopies, &t_first, &t_last);
     int K = L;
     for (Py_ssize_t k = 0; k < n; k++) {
         if (elementary[k] > 63 || (elementary[k] >= 0 && copies[k] != 1)) {
@@ -354,26 +419,12 @@ static PyObject *price(PyObject *self, PyObject *args) {
     int32_t *s1 = cls + (maxcopies + 1), *oo = s1 + (maxcopies + 1), *first_copy = oo + (maxcopies + 1);
     for (int64_t t = t_first; t <= t_last && t_last >= 0; ) {
         if (PyErr_CheckSignals() < 0) goto done;     /* Ctrl-C: KeyboardInterrupt in the caller */
-        int ncand = 0;
-        for (Py_ssize_t k = 0; k < n; k++) {
-            if (a[k] > t || last[k] < t || (double)t + reduced[k] >= 0) continue;
-            int64_t fit = M / (s[k] + 1), cap = copies[k] < fit ? copies[k] : fit;
-            for (int64_t c = 0; c < cap; c++) {
-                cls[ncand] = (int32_t)k; s1[ncand] = (int32_t)s[k] + 1; oo[ncand] = (int32_t)o[k];
-                first_copy[ncand] = c == 0; rc[ncand] = (double)t + reduced[k];
-                bits[ncand] = (int32_t)elementary[k];
-                ncand++;
-            }
-        }
-        /* the next round where some start is worth trying: rounds between change nothing but time */
-        int64_t t_next = t_last + 1;
-        for (Py_ssize_t k = 0; k < n; k++) {
-            int64_t from = a[k] > t + 1 ? a[k] : t + 1;
-            if (from < t_next && from <= last[k] && (double)from + reduced[k] < 0) t_next = from;
-        }
+        Entries entries = {cls, s1, oo, first_copy, bits, rc};
+        int ncand = candidates(&classes, t, &entries);
+        int64_t t_next = next_round(&classes, t, t_last);
         int64_t delta = t_next - t;
         Round r = {M, L, K, (int)(delta < L ? delta : L), ncand, cls, s1, oo, first_copy, rc, bits,
-                   (int32_t)t, prof, Q, added, shifted, &next, &paths, -1, max_states, 0, 0};
+                   (int32_t)t, prof, Q, added, shifted, &next, &paths, -1, max_states, 0, 0, 1};
         table_clear(&next);
         PyThreadState *unlocked = PyEval_SaveThread();  /* other Python threads run meanwhile */
         int signalled = 0;
@@ -425,8 +476,204 @@ done:
     return result;
 }
 
+/* ---- through(): for every start worth trying, the cheapest multi-schedule that contains it ----
+ * A forward pass as price() (exact, no elementary classes) keeping every round's table: F(state) is the
+ * cheapest path to it. A backward pass over the same transitions gives B(state), the cheapest completion
+ * (0 after the last round), and for each transition from state i by multiset S, F(i) + rc(S) + B(next)
+ * is the cheapest multi-schedule through it: its minimum over the transitions whose S holds a copy of k
+ * is via(k, t). Reduced-cost fixing (kvopt/patterns/fixing.py) uses it. */
+
+typedef struct {
+    int M, L, ncand, delta;
+    const Entries *e;
+    uint16_t *prof, *shifted;
+    int32_t *Q, *added;
+    const Table *next;
+    const double *next_completion;
+    double forward, completion;  /* F of the state; least completion found so far */
+    double *via;                 /* per class: least total through a start of it in this round */
+    int error;
+} Back;
+
+static void search_back(Back *b, int depth, int last, double cost) {
+    const uint16_t *P = b->prof + (int64_t)depth * b->L;
+    const int32_t *Q = b->Q + (int64_t)depth * (b->L + 1);
+    int L = b->L;
+    memset(b->shifted, 0, (size_t)L * sizeof(uint16_t));
+    if (b->delta < L) memcpy(b->shifted, P + b->delta, (size_t)(L - b->delta) * sizeof(uint16_t));
+    uint64_t slot = 0;
+    int64_t j = table_find(b->next, b->shifted, &slot);
+    if (j < 0) { b->error = -4; return; }  /* cannot happen: the forward pass offered every transition */
+    double value = cost + b->next_completion[j];
+    if (value < b->completion) b->completion = value;
+    double total = b->forward + value;
+    for (int d = 0; d < depth; d++)
+        if (total < b->via[b->added[d]]) b->via[b->added[d]] = total;
+    const Entries *e = b->e;
+    for (int x = last + 1; x < b->ncand; x++) {
+        if (!e->first_copy[x] && x != last + 1) continue;
+        if (Q[e->o[x]] + e->s1[x] > b->M) continue;
+        uint16_t *child = b->prof + (int64_t)(depth + 1) * L;
+        memcpy(child, P, (size_t)L * sizeof(uint16_t));
+        for (int q = 0; q < e->o[x]; q++) child[q] += (uint16_t)(e->s1[x] + q);
+        prefix_max(child, L, b->Q + (int64_t)(depth + 1) * (L + 1));
+        b->added[depth] = e->cls[x];
+        search_back(b, depth + 1, x, cost + e->rc[x]);
+        if (b->error) return;
+    }
+}
+
+/* Run f over the states of one table with the GIL released, checking Ctrl-C and the deadline every 256
+ * states: 0 done, 1 Ctrl-C (exception set), 2 time limit, or f's error. */
+typedef int (*StateFn)(void *ctx, int64_t i);
+static int each_state(int64_t size, StateFn f, void *ctx, double deadline) {
+    PyThreadState *unlocked = PyEval_SaveThread();
+    int status = 0;
+    for (int64_t i = 0; i < size && !status; i++) {
+        status = f(ctx, i);
+        if (!status && (i & 255) == 255) {
+            PyEval_RestoreThread(unlocked);
+            if (PyErr_CheckSignals() < 0) return 1;
+            unlocked = PyEval_SaveThread();
+            if (deadline > 0 && now() > deadline) status = 2;
+        }
+    }
+    PyEval_RestoreThread(unlocked);
+    return status;
+}
+
+typedef struct { Round *r; const Table *cur; } Forward;
+static int forward_state(void *ctx, int64_t i) {
+    Forward *f = ctx;
+    Round *r = f->r;
+    memcpy(r->prof, f->cur->prof + i * r->K, (size_t)r->K * sizeof(uint16_t));
+    prefix_max(r->prof, r->L, r->Q);
+    r->parent = -1;
+    search(r, 0, -1, f->cur->cost[i]);
+    return r->error == -2 ? 3 : r->error ? 4 : 0;
+}
+
+typedef struct { Back *b; const Table *cur; double *completion; } Backward;
+static int backward_state(void *ctx, int64_t i) {
+    Backward *w = ctx;
+    Back *b = w->b;
+    memcpy(b->prof, w->cur->prof + i * b->L, (size_t)b->L * sizeof(uint16_t));
+    prefix_max(b->prof, b->L, b->Q);
+    b->forward = w->cur->cost[i];
+    b->completion = INFINITY;
+    search_back(b, 0, -1, 0.0);
+    w->completion[i] = b->completion;
+    return b->error ? 4 : 0;
+}
+
+static PyObject *through(PyObject *self, PyObject *args) {
+    int M;
+    PyObject *objs[6];
+    long long max_states;
+    double seconds;
+    if (!PyArg_ParseTuple(args, "iOOOOOOLd", &M, &objs[0], &objs[1], &objs[2], &objs[3], &objs[4], &objs[5],
+                          &max_states, &seconds)) return NULL;
+    Py_buffer views[6];
+    Py_ssize_t n;
+    if (get_arrays(M, objs, views, 6, &n)) return NULL;
+    Classes c = {n, M, views[0].buf, views[1].buf, views[2].buf, views[3].buf, views[4].buf, NULL,
+                 views[5].buf};
+    int L, maxcopies;
+    int64_t t_first, t_last;
+    span(&c, &L, &maxcopies, &t_first, &t_last);
+
+    PyObject *result = NULL, *pairs = NULL;
+    int64_t rounds = 0, room = 64, stored = 1, visited = 0;
+    int status = 0;
+    Table *tables = calloc((size_t)room + 1, sizeof(Table));
+    int64_t *period = malloc(sizeof(int64_t) * room), *delta = malloc(sizeof(int64_t) * room);
+    double **completion = NULL;
+    double *via = malloc(sizeof(double) * (n + 1));
+    Entries e = {0};
+    uint16_t *prof = calloc((size_t)(maxcopies + 2) * L, sizeof(uint16_t));
+    int32_t *Q = calloc((size_t)(maxcopies + 2) * (L + 1), sizeof(int32_t));
+    int32_t *added = malloc(sizeof(int32_t) * (maxcopies + 1));
+    uint16_t *shifted = malloc(sizeof(uint16_t) * L);
+    Paths paths;
+    memset(&paths, 0, sizeof(paths));
+    double deadline = seconds > 0 ? now() + seconds : -1.0;
+    if (!tables || !period || !delta || !via || entries_alloc(&e, maxcopies + 1) || !prof || !Q || !added ||
+        !shifted || table_init(&tables[0], L, 16)) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    {
+        uint64_t slot = 0;
+        table_find(&tables[0], prof, &slot);
+        memset(tables[0].prof, 0, (size_t)L * sizeof(uint16_t));
+        tables[0].cost[0] = 0.0; tables[0].node[0] = -1; tables[0].slots[slot] = 1; tables[0].size = 1;
+    }
+    for (int64_t t = t_first; t <= t_last && t_last >= 0 && !status; ) {
+        if (rounds == room) {
+            room *= 2;
+            if (grow((void **)&tables, room + 1, sizeof(Table)) || grow((void **)&period, room, 8) ||
+                grow((void **)&delta, room, 8)) { PyErr_NoMemory(); goto done; }
+        }
+        int ncand = candidates(&c, t, &e);
+        int64_t t_next = next_round(&c, t, t_last);
+        Table *next = &tables[rounds + 1];
+        memset(next, 0, sizeof(*next));
+        if (table_init(next, L, 1024)) { PyErr_NoMemory(); goto done; }
+        period[rounds] = t;
+        delta[rounds] = t_next - t < L ? t_next - t : L;
+        rounds++;
+        Round r = {M, L, L, (int)delta[rounds - 1], ncand, e.cls, e.s1, e.o, e.first_copy, e.rc, e.bit,
+                   (int32_t)t, prof, Q, added, shifted, next, &paths, -1, max_states, 0, 0, 0};
+        Forward f = {&r, &tables[rounds - 1]};
+        int run = each_state(tables[rounds - 1].size, forward_state, &f, deadline);
+        visited += r.visited;
+        if (run == 1) goto done;
+        if (run == 4) { PyErr_NoMemory(); goto done; }
+        stored += next->size;
+        if (run == 3 || stored > max_states) status = 1;
+        else if (run == 2) status = 2;
+        t = t_next;
+    }
+    completion = calloc((size_t)rounds + 1, sizeof(double *));
+    if (!completion) { PyErr_NoMemory(); goto done; }
+    for (int64_t r = 0; r <= rounds; r++) {
+        completion[r] = calloc((size_t)tables[r].size + 1, sizeof(double));  /* after the last round: 0 */
+        if (!completion[r]) { PyErr_NoMemory(); goto done; }
+    }
+    pairs = PyList_New(0);
+    if (!pairs) goto done;
+    for (int64_t r = rounds - 1; r >= 0 && !status; r--) {
+        int ncand = candidates(&c, period[r], &e);
+        for (Py_ssize_t k = 0; k < n; k++) via[k] = INFINITY;
+        Back b = {M, L, ncand, (int)delta[r], &e, prof, shifted, Q, added, &tables[r + 1], completion[r + 1],
+                  0.0, 0.0, via, 0};
+        Backward w = {&b, &tables[r], completion[r]};
+        int run = each_state(tables[r].size, backward_state, &w, deadline);
+        visited += tables[r].size;
+        if (run == 1) goto done;
+        if (run == 4) { PyErr_SetString(PyExc_RuntimeError, "through: a transition without its state"); goto done; }
+        if (run == 2) { status = 2; break; }
+        for (Py_ssize_t k = 0; k < n; k++) {
+            if (via[k] == INFINITY) continue;
+            PyObject *item = Py_BuildValue("(nLd)", k, (long long)period[r], via[k]);
+            if (!item || PyList_Append(pairs, item)) { Py_XDECREF(item); goto done; }
+            Py_DECREF(item);
+        }
+    }
+    result = Py_BuildValue("(diLO)", status == 0 ? completion[0][0] : 0.0, status, (long long)visited, pairs);
+done:
+    if (tables) for (int64_t r = 0; r <= rounds; r++) table_free(&tables[r]);
+    if (completion) for (int64_t r = 0; r <= rounds; r++) free(completion[r]);
+    free(completion); free(tables); free(period); free(delta); free(via); entries_free(&e);
+    free(prof); free(Q); free(added); free(shifted); paths_free(&paths);
+    Py_XDECREF(pairs);
+    for (int k = 0; k < 6; k++) PyBuffer_Release(&views[k]);
+    return result;
+}
+
 static PyMethodDef methods[] = {
     {"price", price, METH_VARARGS, "The pricing dynamic program (see kvopt/patterns/pricing.py)."},
+    {"through", through, METH_VARARGS, "For every start worth trying, the cheapest multi-schedule through it."},
     {NULL, NULL, 0, NULL},
 };
 

@@ -115,58 +115,84 @@ def check_options(options) -> None:
         raise InputError(f"option 'max_states' must be at most 2^40, got {options['max_states']}", where)
 
 
-def pattern_bound(instance: Instance, settings: Settings) -> Outcome:
+@dataclass
+class Lagrangian:
+    """The outcome of the price search: the search (best prices and L), the prepared incumbent and
+    classes, the peak-cut LP's value (None if not computed), the log, and whether the program fits."""
+
+    search: Search
+    prepared: object  # kvopt.formulations.pipeline.Prepared
+    lp_value: float | None
+    log: list
+    fits: bool
+
+
+def lagrangian(instance: Instance, settings: Settings) -> Lagrangian:
+    """Probe, LP duals, column generation (the module docstring); Ctrl-C keeps the best so far."""
     from kvopt.formulations.pipeline import MODEL_OPTIONS, build_model, prepare, strengthened_root
 
     check_options(settings.options)
     if instance.memory > MAX_MEMORY:
         raise InputError(f"the pricing program holds memory in 16 bits: M = {instance.memory} is above "
                          f"{MAX_MEMORY}", "method 'pattern'")
-    clock = time.monotonic()
     model_defaults = {option.name: option.default for option in MODEL_OPTIONS}
     options = MappingProxyType(model_defaults | {"cut_rounds": settings.options["cut_rounds"]})
     prepared = prepare(instance, replace(settings, options=options), "pattern")
     classes = Classes.of(instance, prepared.upper_bound)
     search = Search(classes, instance.memory, settings, instance=instance)
-    lp_value = None
-    log = list(prepared.log)
+    found = Lagrangian(search, prepared, None, list(prepared.log), True)
     try:  # Ctrl-C (within a pricing round, or between solver calls): keep the best bound so far
-        fits = probe(search, prepared.incumbent)
-        if not fits and settings.options["fallback"] == "none":
-            return Outcome(None, Status.TIMEOUT, log=tuple(search.log + ["the pricing program does not fit "
-                                                                         "this instance (fallback none)"]),
-                           info={"pricing_limits": search.limits, "fits": False})
-        lp_share = LP_SHARE if fits else 1.0
+        found.fits = probe(search, prepared.incumbent)
+        if not found.fits and settings.options["fallback"] == "none":
+            found.log.append("the pricing program does not fit this instance (fallback none)")
+            return found
+        lp_share = LP_SHARE if found.fits else 1.0
         lp_settings = replace(settings, options=options, time_limit=None if settings.time_limit is None else
                               lp_share * settings.time_limit)
         model = build_model(instance, lp_settings, prepared, prepared.horizon)
         highs, root = strengthened_root(instance, lp_settings, prepared, model)
-        log = list(prepared.log)
-        lp_value = root.strengthened
-        if not fits:
-            log.append("the pricing program does not fit this instance: the LP's bound")
-        elif lp_value is not None and settings.expired():
-            log.append("no time left for pricing after the LP")
-        elif lp_value is not None:
+        found.log = list(prepared.log)
+        found.lp_value = root.strengthened
+        if not found.fits:
+            found.log.append("the pricing program does not fit this instance: the LP's bound")
+        elif found.lp_value is not None and settings.expired():
+            found.log.append("no time left for pricing after the LP")
+        elif found.lp_value is not None:
             lp_prices = np.array(highs.getSolution().row_dual)[:len(classes)]
             first = search.evaluate(lp_prices, "LP duals")
             if settings.options["columns"] and not settings.expired() and first.value is not None:
                 improve(search, lp_prices, first, prepared.incumbent)
     except KeyboardInterrupt:
         settings.interrupt.set()
-    info = dict(prepared.info, compiled_pricing=compiled_available())
-    log += search.log
-    info.update(lp_bound=lp_value, pattern_bound=None if search.best == -math.inf else search.best,
+    return found
+
+
+def best_bound(found: Lagrangian) -> tuple[int | None, str | None]:
+    """The larger of the LP's and the best L as an integer bound, and which one it is."""
+    candidates = [(b, source) for b, source in ((found.lp_value, "lp"), (found.search.best, "pattern"))
+                  if b is not None and b > -math.inf]
+    if not candidates:
+        return None, None
+    value, source = max(candidates)
+    return (math.ceil(value) if source == "pattern" else integer_bound(value)), source  # pattern: exact
+
+
+def pattern_bound(instance: Instance, settings: Settings) -> Outcome:
+    clock = time.monotonic()
+    found = lagrangian(instance, settings)
+    search = found.search
+    info = dict(found.prepared.info, compiled_pricing=compiled_available())
+    log = found.log + search.log
+    info.update(lp_bound=found.lp_value, pattern_bound=None if search.best == -math.inf else search.best,
                 evaluations=search.evaluations, pricing_states=search.states,
                 elementary_classes=len(search.elementary),
                 pricing_limits=search.limits, runtime_s=round(time.monotonic() - clock, 3))
-    candidates = [(b, source) for b, source in ((lp_value, "lp"), (search.best, "pattern"))
-                  if b is not None and b > -math.inf]
-    if not candidates:
+    if not found.fits:
+        info["fits"] = False
+    lower, source = best_bound(found)
+    if lower is None:
         return Outcome(None, Status.TIMEOUT, log=tuple(log), info=info)
-    value, source = max(candidates)
     info["lower_bound_source"] = source
-    lower = math.ceil(value) if source == "pattern" else integer_bound(value)  # pattern: exact arithmetic
     if settings.interrupted:
         log.append("interrupted: the best bound so far")
     return Outcome(None, Status.BOUND, lower_bound=lower, log=tuple(log), info=info)

@@ -13,3 +13,11 @@ from kvopt.patterns.bound import OPTIONS
 def run_pattern(instance: Instance, settings: Settings) -> Outcome:
     from kvopt.patterns.bound import pattern_bound
     return pattern_bound(instance, settings)
+
+
+@register("pattern-fix", kind="exact", options=OPTIONS, uses_initial_schedule=True,
+          summary="the pattern bound, reduced-cost fixing of every start no better schedule can use, then "
+                  "CP-SAT over the starts left")
+def run_pattern_fix(instance: Instance, settings: Settings) -> Outcome:
+    from kvopt.patterns.fixing import pattern_fix
+    return pattern_fix(instance, settings)

@@ -109,3 +109,31 @@ def _python_price(memory, arrival, prompt, output, copies, last, reduced, bits, 
 
 def compiled_available() -> bool:
     return _compiled is not None
+
+
+@dataclass(frozen=True)
+class Through:
+    """value: the least reduced cost of a multi-schedule (as Pricing.value); via[(k, t)]: the least
+    reduced cost of a multi-schedule that starts a copy of class k at t, for every start worth trying
+    (t <= last_k and t + o_k - a_k - pi_k < 0). None unless the program finished."""
+
+    value: float | None
+    status: str
+    states: int
+    via: dict
+
+
+def through(classes: Classes, memory: int, prices: np.ndarray, max_states: int = 20_000_000,
+            seconds: float | None = None) -> Through:
+    """The pricing program forwards and backwards over all its states (they are all kept: `max_states`
+    limits their total): for every start worth trying, the cheapest multi-schedule through it. Needs the
+    C extension (RuntimeError otherwise)."""
+    if _compiled is None:
+        raise RuntimeError("the C pricing extension is not built")
+    reduced = (classes.output - classes.arrival).astype(float) - np.asarray(prices, dtype=float)
+    value, status, states, pairs = _compiled.through(
+        int(memory), classes.arrival, classes.prompt, classes.output, classes.size, classes.last,
+        np.ascontiguousarray(reduced), int(max_states), 0.0 if seconds is None else max(1e-3, seconds))
+    done = status == 0
+    return Through(value if done else None, STATUS[status], states,
+                   {(int(k), int(t)): v for k, t, v in pairs} if done else {})
