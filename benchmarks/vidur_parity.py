@@ -9,7 +9,7 @@ import json
 import sys
 from pathlib import Path
 
-from kvopt.policies.vidur_parity import difference_table, parity_table
+from kvopt.policies.vidur_parity import difference_table, fixed_line, parity_table
 
 GOLDEN = Path(__file__).resolve().parents[1] / "tests" / "golden" / "vidur_unit_rounds.json"
 
@@ -19,6 +19,8 @@ def main(argv: list[str]) -> int:
     print("\n".join(parity_table(cases)))
     print()
     print("\n".join(difference_table(cases)))
+    print()
+    print(fixed_line(cases))
     return 0
 
 

@@ -131,3 +131,13 @@ def parity_table(cases: list[Mapping[str, Any]]) -> list[str]:
         rows.append(f"| {policy} | {source} | {agree[0]}, {agree[1]} | {agree[2]}, {agree[3]} | "
                     f"{native:,} / {theirs:,} |")
     return rows
+
+
+def fixed_line(cases: list[Mapping[str, Any]]) -> str:
+    """faster-transformer's vidur-fixed mode: its total on the leak reproducer, and how often it is native."""
+    leak = next(case for case in cases if case["name"] == "ft-leak")
+    same = sum(record("faster-transformer", c, "vidur-fixed") == record("faster-transformer", c, "native")
+               for c in cases)
+    fixed = total_latency(record("faster-transformer", leak, "vidur-fixed"), leak)
+    return (f"faster-transformer fidelity=vidur-fixed: total latency {fixed} on ft-leak; identical to native "
+            f"on {same}/{len(cases)} cases")

@@ -145,6 +145,8 @@ def edge_cases() -> list[dict]:
          "instance": instance_of(100, [(0, 95, 5), (1, 10, 2)])},
         {"name": "lightllm-lookahead", "options": {},
          "instance": instance_of(59, [(0, 10, 20), (0, 10, 20)])},
+        {"name": "s-plus-o-is-m", "options": {},
+         "instance": instance_of(50, [(0, 30, 20), (0, 5, 5)])},
         {"name": "lightllm-period", "options": {},
          "instance": instance_of(60, [(0, 10, 30), (1, 5, 3), (2, 5, 3)])},
         {"name": "single", "options": {}, "instance": instance_of(20, [(3, 5, 7)])},
