@@ -83,7 +83,7 @@ def simulate(instance: Instance | None, policy: Policy, *, eviction: str | None 
     if getattr(policy, "fidelity", "native") != "native":
         raise InputError(f"fidelity={policy.fidelity} is Vidur's scheduler with Vidur's block accounting, "
                          "which kvopt's verifier does not model: replay it with "
-                         "kvopt.policies.vidur_replica.replay_policy (unit rounds)", f"policy {policy.name!r}")
+                         "kvopt.policies.vidur_replica.replay_policy or kvopt simulate (unit rounds)", f"policy {policy.name!r}")
     if batch_time is None and instance is not None:
         batch_time = instance.batch_time
     elif batch_time is not None and instance is not None and instance.arrival_unit_s is not None \
