@@ -101,8 +101,8 @@ class Orca(Reservation):
 
 
 @register_policy("faster-transformer", "FasterTransformer: static batches, worst-case reservation; a "
-                                       "batch runs until all its members finish (Vidur; fidelity=vidur: "
-                                       "with Vidur's leak)",
+                                       "batch runs until all its members finish (after Vidur; fidelity=vidur: "
+                                       "Vidur's, its block leak included)",
                  RESERVATION_OPTIONS + (fidelity_option(("native", "vidur", "vidur-fixed")),))
 class FasterTransformer(Reservation):
     static_batches = True

@@ -331,10 +331,10 @@ def check_unit_rounds(instance: Instance, policy: str) -> None:
 
 
 def fidelity_option(choices: tuple[str, ...] = ("native", "vidur")) -> Option:
+    fixed = "; vidur-fixed: the same with Vidur's block leak repaired" if "vidur-fixed" in choices else ""
     return Option("fidelity", str, "native",
-                  "native: kvopt's round model (simulate); " + ", ".join(choices[1:]) +
-                  ": Vidur's replica scheduler in unit rounds (kvopt.policies.vidur_replica.replay_policy)",
-                  choices)
+                  "native: kvopt's round model; vidur: Vidur's replica scheduler replayed in unit rounds "
+                  f"(kvopt.policies.vidur_replica; no kvopt schedule){fixed}", choices)
 
 
 def check_fidelity(policy: str, fidelity: str, choices: tuple[str, ...] = ("native", "vidur")) -> str:
