@@ -115,6 +115,8 @@ def run(args: argparse.Namespace) -> int:
     options = with_rules(args, parse_options(args.option))
     eviction, victim = options.pop("eviction", None), options.pop("victim", None)
     policy = make_policy(args.policy, options)
+    if getattr(policy, "fidelity", "native") != "native":
+        return _replay(args, instance, policy, eviction or victim)
     batch_time = parse_batch_time(args.batch_time)
     trace = DecisionTrace() if args.trace_out else None
     progress = terminal_progress()
@@ -158,6 +160,37 @@ def run(args: argparse.Namespace) -> int:
         print_json(summary)
         return EXIT_OK
     _print_text(summary, metrics)
+    return EXIT_OK
+
+
+def _replay(args: argparse.Namespace, instance, policy, rules: bool) -> int:
+    """fidelity=vidur: Vidur's scheduler replayed in unit rounds (kvopt.policies.vidur_replica); its record
+    is not a kvopt schedule, so only --metrics-out and --json are served."""
+    from kvopt.policies.vidur_replica import replay_policy
+
+    refused = [flag for flag, given in (("--eviction/--victim", rules), ("--batch-time", args.batch_time),
+                                        ("--out", args.out), ("--perfetto-out", args.perfetto_out),
+                                        ("--trace-out", args.trace_out)) if given]
+    if refused:
+        raise InputError(f"{', '.join(refused)} not available with fidelity={policy.fidelity} (Vidur's scheduler "
+                         "in unit rounds, its own preemption rule, no kvopt schedule)", f"policy {policy.name!r}")
+    replay = replay_policy(instance, policy)
+    summary = {"instance": instance.name, **policy.describe(), "outcome": replay.outcome,
+               "objective": replay.total_latency, "rounds": replay.rounds,
+               "preemptions": sum(replay.preemptions),
+               "completed": sum(c is not None for c in replay.completions), "requests": len(replay.ids)}
+    if args.metrics_out:
+        args.outputs.add(args.metrics_out, lambda path: write_json(path, {**summary, "ids": list(replay.ids),
+                                                                           **replay.as_dict()}))
+    args.outputs.commit()
+    if args.json:
+        print_json(summary)
+        return EXIT_OK
+    print(f"policy: {policy.name} (fidelity {policy.fidelity}: Vidur's scheduler, unit rounds)")
+    print(f"outcome: {replay.outcome}; {summary['completed']} of {summary['requests']} requests completed "
+          f"in {replay.rounds} batches, {summary['preemptions']} preemptions")
+    if replay.total_latency is not None:
+        print(f"total latency: {replay.total_latency} rounds (mean {replay.total_latency / len(replay.ids):.3f})")
     return EXIT_OK
 
 

@@ -10,10 +10,15 @@ r = rounds left after it, sorted by r descending,
 
 i.e. the memory at every future completion point fits (Vidur feeds the true decode length: the policy is
 clairvoyant). This is MC-SF's future-peak test written differently, so with exact lengths LightLLM starts
-requests exactly like MC-Benchmark -- a cross-check of two independent implementations. Our rounds mix
-prefill and decode, so Vidur's alternation of prefill and decode batches (`max_waiting_iters`) and its
-block-count comparison (`< num_blocks`, with Vidur's own off-by-one token counting) are not reproduced;
-memory is in tokens and "fits" means <= M as everywhere in kvopt.
+requests exactly like MC-Benchmark -- a cross-check of two independent implementations.
+
+fidelity=native (default) is that test in kvopt's round model: admission every round into mixed batches,
+memory in tokens, "fits" means <= M. It is not Vidur's scheduler: Vidur admits only when nothing runs or
+after every max_waiting_iters = 10 decode batches, in prefill-only batches; its look-ahead counts one token
+less per request (h = processed tokens, r = decode tokens left - 1, a new request (prompt + 1, output - 2))
+and admits only while the need is strictly below num_blocks (a request with prompt + output = M never
+runs). fidelity=vidur reproduces Vidur's scheduler in unit rounds (kvopt/policies/vidur_replica.py;
+docs/policies-vs-sources.md).
 """
 
 from __future__ import annotations
@@ -24,6 +29,7 @@ import numpy as np
 
 from kvopt.policies.queue import QueuedPolicy
 from kvopt.policies.registry import register_policy
+from kvopt.policies.vidur_replica import LightLLMReplica, check_fidelity, fidelity_option
 from kvopt.sim.state import RequestView, SimState
 
 
@@ -34,9 +40,20 @@ def lookahead_need(held: np.ndarray, remaining: np.ndarray) -> int:
     return int((remaining[order] * sizes + np.cumsum(held[order])).max())
 
 
-@register_policy("lightllm", "LightLLM (Vidur): FCFS with a look-ahead memory test on true lengths")
+@register_policy("lightllm", "LightLLM's look-ahead test on true lengths, FCFS (after Vidur; "
+                             "fidelity=vidur: Vidur's scheduler exactly, unit rounds)", (fidelity_option(),))
 class LightLLM(QueuedPolicy):
     lengths_allowed = ("exact",)
+
+    def __init__(self, fidelity: str = "native"):
+        super().__init__()
+        self.fidelity = check_fidelity(self.name, fidelity)
+
+    def describe(self) -> dict:
+        return {**super().describe(), "fidelity": self.fidelity}
+
+    def vidur_replica(self, memory: int, max_tokens: int) -> LightLLMReplica:
+        return LightLLMReplica(memory, max_tokens, None)
 
     def quiet(self, state: SimState) -> bool:
         return not self.queue

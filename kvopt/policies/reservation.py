@@ -9,6 +9,11 @@ of the workload, standing for the context limit).
   orca                 iteration-level: admission every round, batches re-formed continuously;
   faster-transformer   request-level (static) batching: a batch is formed only when nothing runs and
                        runs until all its members finish.
+fidelity=native (default) is kvopt's round model: a request that finishes frees its reservation at once.
+fidelity=vidur replays Vidur's scheduler in unit rounds (kvopt/policies/vidur_replica.py): for orca it
+gives the same schedules; for faster-transformer it reproduces Vidur's leak (a member that finishes before
+the last one of its static batch is never freed: `_pending_free_map` is read, never written), and
+fidelity=vidur-fixed frees such members when their batch ends, as the map intends (docs/policies-vs-sources.md).
 """
 
 from __future__ import annotations
@@ -19,6 +24,8 @@ from kvopt.errors import InputError
 from kvopt.method import Option
 from kvopt.policies.queue import QueuedPolicy
 from kvopt.policies.registry import register_policy
+from kvopt.policies.vidur_replica import (FasterTransformerReplica, OrcaReplica, Replica, check_fidelity,
+                                          fidelity_option)
 from kvopt.sim.policy import SimContext
 from kvopt.sim.state import RequestView, SimState
 
@@ -31,9 +38,11 @@ RESERVATION_OPTIONS = (
 
 class Reservation(QueuedPolicy):
     static_batches = False
+    fidelities = ("native", "vidur")
 
-    def __init__(self, max_tokens: int | None = None, max_running: int | None = None):
+    def __init__(self, max_tokens: int | None = None, max_running: int | None = None, fidelity: str = "native"):
         super().__init__()
+        self.fidelity = check_fidelity(self.name, fidelity, self.fidelities)
         for name, value in (("max_tokens", max_tokens), ("max_running", max_running)):
             if value is not None and value < 1:
                 raise InputError(f"{name} must be positive, got {value}", f"policy {self.name!r}")
@@ -60,7 +69,13 @@ class Reservation(QueuedPolicy):
             self.slots = min(self.slots, self.max_running)
 
     def describe(self) -> dict:
-        return {**super().describe(), "max_tokens": self.max_tokens, "max_running": self.max_running}
+        return {**super().describe(), "max_tokens": self.max_tokens, "max_running": self.max_running,
+                "fidelity": self.fidelity}
+
+    def vidur_replica(self, memory: int, max_tokens: int) -> Replica:
+        if self.static_batches:
+            return FasterTransformerReplica(memory, max_tokens, self.max_running, self.fidelity == "vidur")
+        return OrcaReplica(memory, max_tokens, self.max_running)
 
     def quiet(self, state: SimState) -> bool:
         """Nothing waits, or every reservation is taken (or a static batch runs) until a completion."""
@@ -80,13 +95,15 @@ class Reservation(QueuedPolicy):
 
 
 @register_policy("orca", "Orca: iteration-level FCFS with a worst-case reservation of max_tokens per "
-                         "request (Vidur)", RESERVATION_OPTIONS)
+                         "request (Vidur)", RESERVATION_OPTIONS + (fidelity_option(),))
 class Orca(Reservation):
     static_batches = False
 
 
 @register_policy("faster-transformer", "FasterTransformer: static batches, worst-case reservation; a "
-                                       "batch runs until all its members finish (Vidur)",
-                 RESERVATION_OPTIONS)
+                                       "batch runs until all its members finish (after Vidur; fidelity=vidur: "
+                                       "Vidur's, its block leak included)",
+                 RESERVATION_OPTIONS + (fidelity_option(("native", "vidur", "vidur-fixed")),))
 class FasterTransformer(Reservation):
     static_batches = True
+    fidelities = ("native", "vidur", "vidur-fixed")

@@ -78,7 +78,12 @@ def simulate(instance: Instance | None, policy: Policy, *, eviction: str | None 
     batch_time: a kvopt.timing spec; default the instance's `batch_time`, else unit rounds.
     arrivals: an adaptive arrival source instead of the instance (then `instance` is None).
     progress: called with the engine every 16,384 executed rounds (kvopt simulate's stderr line).
+    A policy built with fidelity=vidur is replayed by kvopt.policies.vidur_replica.replay_policy instead.
     """
+    if getattr(policy, "fidelity", "native") != "native":
+        raise InputError(f"fidelity={policy.fidelity} is Vidur's scheduler with Vidur's block accounting, "
+                         "which kvopt's verifier does not model: replay it with "
+                         "kvopt.policies.vidur_replica.replay_policy or kvopt simulate (unit rounds)", f"policy {policy.name!r}")
     if batch_time is None and instance is not None:
         batch_time = instance.batch_time
     elif batch_time is not None and instance is not None and instance.arrival_unit_s is not None \

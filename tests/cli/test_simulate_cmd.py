@@ -72,3 +72,24 @@ def test_predictions_from_the_command_line():
 def test_solve_runs_a_policy_offline():
     done = run_cli("solve", SMALL, "--method", "mcsf", "--json")
     assert done.returncode == 0 and json.loads(done.stdout)["objective"] == 27
+
+
+LEAK = {"memory": 6, "requests": [{"id": f"r{k}", "arrival": 0, "prompt": 1, "output": o}
+                                  for k, o in enumerate((1, 2, 1, 1))]}
+
+
+def test_fidelity_vidur_prints_the_replay_and_refuses_schedule_files(tmp_path):
+    instance = write_json(tmp_path / "leak.json", LEAK)
+    metrics = tmp_path / "m.json"
+    done = run_cli("simulate", str(instance), "-p", "faster-transformer", "-o", "max_tokens=3", "-o",
+                   "fidelity=vidur", "--metrics-out", str(metrics))
+    assert done.returncode == 0, done.stderr
+    assert "total latency: 10 rounds" in done.stdout and "4 of 4 requests completed" in done.stdout
+    assert json.loads(metrics.read_text())["starts"] == [[0], [0], [2], [3]]
+    fixed = run_cli("simulate", str(instance), "-p", "faster-transformer", "-o", "max_tokens=3", "-o",
+                    "fidelity=vidur-fixed", "--json")
+    assert json.loads(fixed.stdout)["objective"] == 9
+    out = tmp_path / "s.json"
+    refused = run_cli("simulate", str(instance), "-p", "vllm", "-o", "fidelity=vidur", "--out", str(out))
+    assert refused.returncode == 2 and not out.exists() and refused.stderr.count("\n") == 1
+    assert "--out not available with fidelity=vidur" in refused.stderr
