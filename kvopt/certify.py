@@ -40,6 +40,10 @@ QUICK_TIME_LIMIT_S = 5.0  # per heuristic, policy or quick bound; the long metho
 # peak-cut LP bound and a schedule from it, with all the time left where pattern-fix returned at once.
 # Measured on paper prefixes and the paper sample: benchmarks/README.md, "Certified optima".
 LONG_SHARES = {"ip": 4.0, "cpsat": 4.0, "pattern": 5.0, "pattern-fix": 8.0}
+# Up to SMALL_N requests pattern-fix's target search closes most of the gap and gets more; above it, its
+# program runs out of time or states and the time is worth more to ip's LP (benchmarks/README.md, "Target
+# search in pattern-fix": 12 at n > 20 lowered ip's bound on the paper sample).
+SMALL_N, SMALL_SHARES = 20, {"pattern-fix": 12.0}
 LONG_ORDER = ("homogeneous-dp", "exact", "pattern", "cpsat", "pattern-fix", "ip")
 # Options certify gives a method of its default portfolio: `pattern` and `pattern-fix` return at once where the
 # pricing program does not fit (their fallback, the peak-cut LP, is what `ip` computes), leaving the time to ip.
@@ -148,7 +152,7 @@ def certify(instance: Instance, budget_s: float = 60.0, methods: Sequence[str] |
     attempts: list[Attempt] = []
     interrupted = False
 
-    shares = dict(LONG_SHARES)
+    shares = dict(LONG_SHARES) | (SMALL_SHARES if len(instance.requests) <= SMALL_N else {})
 
     def share(name: str) -> float:
         return shares.get(name, 1.0)

@@ -59,8 +59,12 @@ class Runs:
 
 @dataclass(frozen=True)
 class Batches:
-    """Per period 0..last-1: when its batch begins, how long it lasts, what it holds; `unit` "s" or "round"."""
+    """The timeline in entries: each a period's batch (period p runs the batch of round p+1), or a stretch
+    of `span` periods in which nothing runs (one entry, so a late arrival costs no memory); when it begins,
+    how long it lasts, what it holds; `unit` "s" or "round"."""
 
+    period: np.ndarray
+    span: np.ndarray
     begin: np.ndarray
     duration: np.ndarray
     active: np.ndarray
@@ -70,29 +74,52 @@ class Batches:
     unit: str
 
 
+def timeline(segments: Segments) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Entries over periods 0..last_round-1: every period with a running request, and one per stretch of
+    periods with none. Returns (first period, span, running requests, memory held at the batch's end)."""
+    points, last = segments.points, segments.last_round
+    lo = np.clip(points[:-1], 1, last + 1)  # rounds 1..last: round r is the batch of period r-1
+    hi = np.clip(points[1:], 1, last + 1)
+    length = hi - lo
+    keep = length > 0
+    lo, length, active, base = lo[keep], length[keep], segments.active[:-1][keep], segments.base[:-1][keep]
+    count = np.where(active > 0, length, 1)
+    first = np.concatenate([[0], np.cumsum(count)[:-1]])
+    segment = np.repeat(np.arange(count.size), count)
+    offset = np.arange(int(count.sum())) - first[segment]
+    rounds = lo[segment] + offset
+    span = np.where(active[segment] > 0, 1, length[segment])
+    return rounds - 1, span, active[segment], base[segment] + rounds * active[segment]
+
+
 def batches(instance: Instance, schedule: Schedule, runs: Runs, batch_time: Mapping[str, Any] | None) -> Batches:
     """The batches of a schedule, timed as the simulator times them."""
     segments = Segments.of_runs(runs.start, runs.held, runs.tokens)
     last = segments.last_round
-    memory = segments.dense()
-    active = segments.active[np.searchsorted(segments.points, np.arange(last + 1), side="right") - 1]
-    started = np.bincount(runs.start, minlength=last + 1)[:last]
-    prefill = np.bincount(runs.start, weights=runs.held, minlength=last + 1)[:last].astype(np.int64)
     record, _ = clock_of(instance, schedule.metadata)
-    if record is not None:
+    if record is not None:  # re-timed period by period (at most kvopt.clock.MAX_BATCHES)
+        memory = segments.dense()
+        active = segments.active[np.searchsorted(segments.points, np.arange(last + 1), side="right") - 1]
+        started = np.bincount(runs.start, minlength=last + 1)[:last]
+        prefill = np.bincount(runs.start, weights=runs.held, minlength=last + 1)[:last].astype(np.int64)
         begin, end = batch_starts(record, last, active, memory, started, prefill)
-        return Batches(begin, end[1:] - begin, active[1:], prefill, started, memory[1:], "s")
+        return Batches(np.arange(last), np.ones(last, np.int64), begin, end[1:] - begin, active[1:], prefill,
+                       started, memory[1:], "s")
+    period, span, active, kv = timeline(segments)
+    at = np.searchsorted(period, runs.start)  # a run starts in a period with a running request
+    started = np.bincount(at, minlength=period.size)[:period.size]
+    prefill = np.bincount(at, weights=runs.held, minlength=period.size)[:period.size].astype(np.int64)
     spec = dict(batch_time or instance.batch_time or {"model": "unit"})
     spec.pop("arrival_unit_s", None)
     model = timing.make(spec)
     if isinstance(model, timing.UnitRounds):
-        duration = np.ones(last)
+        duration = span.astype(float)
     else:
         empty = model.seconds(timing.BatchStats(0, 0, 0, 0))
-        duration = np.array([model.seconds(timing.BatchStats(int(a), int(f), int(a - s), int(kv))) if a else empty
-                             for a, f, s, kv in zip(active[1:], prefill, started, memory[1:])], float)
-    begin = np.concatenate([[0.0], np.cumsum(duration)[:-1]]) if last else np.zeros(0)
-    return Batches(begin, duration, active[1:], prefill, started, memory[1:],
+        duration = np.array([model.seconds(timing.BatchStats(int(a), int(f), int(a - s), int(m))) if a
+                             else empty * n for a, f, s, m, n in zip(active, prefill, started, kv, span)], float)
+    begin = np.concatenate([[0.0], np.cumsum(duration)[:-1]]) if period.size else np.zeros(0)
+    return Batches(period, span, begin, duration, active, prefill, started, kv,
                    "round" if isinstance(model, timing.UnitRounds) else "s")
 
 
@@ -104,13 +131,14 @@ def batch_energy(model: EnergyModel, batch: Batches, memory: int, gpus: int) -> 
     return gpus * model.gpu_power_w(tokens, batch.kv, batch.duration, gpus) * batch.duration
 
 
-def attribute(energy: np.ndarray, kv: np.ndarray, runs: Runs, n: int) -> np.ndarray:
-    """Each request's share: sum over its runs and their periods p of energy[p] * held / kv[p]."""
-    a = np.where(kv > 0, energy / np.maximum(kv, 1), 0.0)
-    periods = np.arange(a.size)
+def attribute(energy: np.ndarray, batch: Batches, runs: Runs, n: int) -> np.ndarray:
+    """Each request's share: sum over its runs and their periods p of energy[p] * held / kv[p] (a run's
+    periods are consecutive entries: each has a running request)."""
+    a = np.where(batch.kv > 0, energy / np.maximum(batch.kv, 1), 0.0)
     first = np.concatenate([[0.0], np.cumsum(a)])
-    second = np.concatenate([[0.0], np.cumsum(a * periods)])
-    lo, hi = runs.start, runs.start + runs.tokens  # periods start .. start+tokens-1
+    second = np.concatenate([[0.0], np.cumsum(a * batch.period)])
+    lo = np.searchsorted(batch.period, runs.start)
+    hi = lo + runs.tokens  # periods start .. start+tokens-1
     # in period p a run holds held + (p + 1 - start)
     share = (runs.held + 1 - runs.start) * (first[hi] - first[lo]) + (second[hi] - second[lo])
     return np.bincount(runs.owner, weights=share, minlength=n)
@@ -132,8 +160,8 @@ class Energy:
     model: str
     gpus: int
     batches: Batches
-    energy: np.ndarray       # per period's batch
-    idle_gaps: np.ndarray    # idle time before each period's batch (clock waits)
+    energy: np.ndarray       # per entry of the timeline (a period's batch, or a stretch with none running)
+    idle_gaps: np.ndarray    # idle time before each entry (clock waits)
     per_request: np.ndarray  # instance order
     output_tokens: int
     idle_power_w: float      # all GPUs
@@ -164,12 +192,13 @@ class Energy:
         return float(b.begin[-1] + b.duration[-1]) if b.begin.size else 0.0
 
     def power(self) -> np.ndarray:
-        """Average power (W, all GPUs) of each period's batch."""
+        """Average power (W, all GPUs) of each entry of the timeline."""
         d = self.batches.duration
         return np.where(d > 0, self.energy / np.where(d > 0, d, 1), 0.0)
 
     def table(self) -> dict[str, list[float]]:
-        """Per period's batch: begin, duration, idle time before it, power (W, all GPUs), energy."""
+        """Per entry of the timeline (a period's batch, or a stretch of periods with nothing running): begin,
+        duration, idle time before it, power (W, all GPUs), energy."""
         b = self.batches
         return {"begin": b.begin.tolist(), "duration": b.duration.tolist(), "idle_before": self.idle_gaps.tolist(),
                 "power_w": self.power().tolist(), "energy": self.energy.tolist()}
@@ -227,7 +256,7 @@ def account(instance: Instance, schedule: Schedule, model: EnergyModel,
     energy = batch_energy(model, batch, instance.memory, gpus)
     ends = batch.begin + batch.duration
     gaps = batch.begin - np.concatenate([[0.0], ends[:-1]]) if batch.begin.size else np.zeros(0)
-    per_request = attribute(np.where(batch.active > 0, energy, 0.0), batch.kv, runs, len(instance.requests))
+    per_request = attribute(np.where(batch.active > 0, energy, 0.0), batch, runs, len(instance.requests))
     return Energy(model.name, gpus, batch, energy, np.maximum(gaps, 0.0), per_request,
                   sum(r.output for r in instance.requests), gpus * model.idle_w)
 

@@ -48,6 +48,31 @@ def fcfs_starts(instance: Instance) -> dict[str, int]:
     return starts
 
 
+class PagedLoad:
+    """Memory held per round, stored in pages of PAGE rounds created when first written: a request
+    arriving at round 10**9 costs one page, not an array as long as the horizon."""
+
+    PAGE = 4096
+
+    def __init__(self) -> None:
+        self.pages: dict[int, np.ndarray] = {}
+
+    def window(self, first: int, length: int) -> np.ndarray:
+        """The load of rounds first .. first+length-1."""
+        out = np.zeros(length, np.int64)
+        for page in range(first // self.PAGE, (first + length - 1) // self.PAGE + 1):
+            if page in self.pages:
+                lo, hi = max(first, page * self.PAGE), min(first + length, (page + 1) * self.PAGE)
+                out[lo - first: hi - first] = self.pages[page][lo - page * self.PAGE: hi - page * self.PAGE]
+        return out
+
+    def add(self, first: int, values: np.ndarray) -> None:
+        for page in range(first // self.PAGE, (first + values.size - 1) // self.PAGE + 1):
+            lo, hi = max(first, page * self.PAGE), min(first + values.size, (page + 1) * self.PAGE)
+            target = self.pages.setdefault(page, np.zeros(self.PAGE, np.int64))
+            target[lo - page * self.PAGE: hi - page * self.PAGE] += values[lo - first: hi - first]
+
+
 def complete_schedule(instance: Instance, starts: Mapping[str, int],
                       priority: Sequence[float] | None = None) -> dict[str, int]:
     """Keep the given starts and place every other request in increasing `priority` (a number per file
@@ -55,13 +80,10 @@ def complete_schedule(instance: Instance, starts: Mapping[str, int],
     it fits in all its rounds next to everything placed. With no starts given this is list scheduling;
     it also repairs a partial solution of the time-indexed model and rounds LP solutions."""
     placed = dict(starts)
-    rounds = int(instance.arrivals.max() + sum(r.output for r in instance.requests)
-                 + max(placed.values(), default=0)) + 2
-    load = np.zeros(rounds, dtype=np.int64)
+    load = PagedLoad()
     for request in instance.requests:
         if request.id in placed:
-            p = placed[request.id]
-            load[p + 1: p + request.output + 1] += request.prompt + np.arange(1, request.output + 1)
+            load.add(placed[request.id] + 1, request.prompt + np.arange(1, request.output + 1))
     if priority is None:
         priority = instance.outputs
     missing = sorted((k for k, r in enumerate(instance.requests) if r.id not in placed),
@@ -70,9 +92,9 @@ def complete_schedule(instance: Instance, starts: Mapping[str, int],
         request = instance.requests[k]
         growth = request.prompt + np.arange(1, request.output + 1)
         t = request.arrival
-        while np.any(load[t + 1: t + request.output + 1] + growth > instance.memory):
+        while np.any(load.window(t + 1, request.output) + growth > instance.memory):
             t += 1
-        load[t + 1: t + request.output + 1] += growth
+        load.add(t + 1, growth)
         placed[request.id] = t
     return placed
 

@@ -113,3 +113,35 @@ def test_round_mode_durations_follow_the_simulator():
     assert simulation.idle  # the worker waits in rounds between arrivals
     assert energy.duration == pytest.approx(simulation.metrics["makespan_seconds"])
     assert energy.summary()["busy_time"] == pytest.approx(sum(r.seconds for r in simulation.rounds))
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_the_timeline_agrees_with_an_account_period_by_period(seed):
+    """Idle stretches are one entry each: total, idle, per-request shares and the windows agree with a
+    period-by-period account (flat power: busy_w while something runs, idle_w otherwise)."""
+    from kvopt import solve
+    rng = np.random.default_rng(seed)
+    arrivals = np.sort(rng.integers(0, 40, 6))
+    requests = tuple(Request(f"r{k}", int(a), int(rng.integers(1, 4)), int(rng.integers(1, 4)))
+                     for k, a in enumerate(arrivals))
+    linear = {"model": "linear", "base": 0.5, "per_kv_token": 0.1}
+    instance = Instance(12, requests, batch_time=linear if seed % 2 else None)
+    schedule = solve(instance, ("fcfs", "mcsf", "sorted-f")[seed % 3]).schedule
+    energy = account(instance, schedule, flat())
+    last = max(schedule.starts[r.id] + r.output for r in requests)
+    total, idle, shares, ends = 0.0, 0.0, np.zeros(len(requests)), []
+    for p in range(last):
+        held = [r.prompt + p + 1 - schedule.starts[r.id] if schedule.starts[r.id] <= p < schedule.starts[r.id]
+                + r.output else 0 for r in requests]
+        kv = sum(held)
+        seconds = 1.0 if seed % 2 == 0 else 0.5 + 0.1 * kv
+        joules = (100.0 if kv else 10.0) * seconds
+        total, idle = total + joules, idle + (0.0 if kv else joules)
+        shares += np.array(held) * joules / max(kv, 1)
+        ends.append((total, (ends[-1][1] if ends else 0.0) + seconds))
+    assert energy.total == pytest.approx(total) and energy.idle == pytest.approx(idle)
+    assert energy.per_request.tolist() == pytest.approx(shares.tolist())
+    assert energy.duration == pytest.approx(ends[-1][1])
+    windows = energy.windows(count=4)
+    assert sum(w["energy"] for w in windows) == pytest.approx(total)
+    assert energy.batches.period.size <= last

@@ -210,10 +210,11 @@ def active_states(model: TimeIndexedModel) -> ActiveStates:
                         np.repeat(outputs, outputs) - age)
 
 
-def _max_round_load(groups: Groups, width: np.ndarray, rounds: int) -> np.ndarray:
-    """load[r] = the most memory round r can ever hold: every group at its largest coefficient in row r
-    (the earliest active start), times its size. A memory row with load[r] <= M can never bind."""
-    load = np.zeros(rounds + 2, dtype=np.int64)
+def _max_round_load(groups: Groups, width: np.ndarray, rounds: np.ndarray) -> np.ndarray:
+    """load[k] = the most memory round rounds[k] (sorted, distinct) can ever hold: every group at its largest
+    coefficient in that row (the earliest active start), times its size. A memory row with load <= M can
+    never bind. Only the given rounds are evaluated: a late arrival leaves no array as long as the horizon."""
+    load = np.zeros(rounds.size, dtype=np.int64)
     for g in range(len(groups)):
         if width[g] == 0:
             continue
@@ -221,8 +222,9 @@ def _max_round_load(groups: Groups, width: np.ndarray, rounds: int) -> np.ndarra
                          int(groups.size[g]))
         last_round = a + int(width[g]) - 1 + o
         ramp_end = min(a + o, last_round)
-        load[a + 1: ramp_end + 1] += size * (s + np.arange(1, ramp_end - a + 1))
-        load[ramp_end + 1: last_round + 1] += size * (s + o)
+        lo, mid, hi = np.searchsorted(rounds, [a + 1, ramp_end + 1, last_round + 1])
+        load[lo:mid] += size * (s + rounds[lo:mid] - a)
+        load[mid:hi] += size * (s + o)
     return load
 
 
@@ -270,15 +272,13 @@ def build_time_indexed(instance: Instance, horizon: int, *, upper_bound: int | N
     assign = sparse.csr_matrix((np.ones(columns), (col_group, np.arange(columns))), shape=(count, columns))
     # memory rows: one per round that some start column can occupy (and, with reductions, that can bind)
     states = model.states
-    rounds = int(states.round.max()) if states.round.size else 0
+    rounds = np.unique(states.round)
     load = _max_round_load(groups, width, rounds)
-    keep = load > instance.memory if reductions else load > 0
-    kept_rounds = np.flatnonzero(keep)
-    row_of_round = np.full(rounds + 2, -1, dtype=np.int64)
-    row_of_round[kept_rounds] = np.arange(kept_rounds.size)
-    in_row = row_of_round[states.round] >= 0
+    kept_rounds = rounds[load > instance.memory] if reductions else rounds[load > 0]
+    row = np.minimum(np.searchsorted(kept_rounds, states.round), max(kept_rounds.size - 1, 0))
+    in_row = kept_rounds[row] == states.round if kept_rounds.size else np.zeros(states.round.size, bool)
     memory = sparse.csr_matrix(
-        (states.memory[in_row].astype(float), (row_of_round[states.round[in_row]], states.column[in_row])),
+        (states.memory[in_row].astype(float), (row[in_row], states.column[in_row])),
         shape=(kept_rounds.size, columns))
 
     ids_first = [members[0] for members in groups.members]

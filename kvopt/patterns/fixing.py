@@ -28,9 +28,8 @@ from kvopt.schedule import Schedule
 
 LAGRANGE_SHARE = 0.35  # of the time limit: the price search; the rest goes to fixing and CP-SAT
 THROUGH_SHARE = 0.6  # of the time left: the forward-backward program
-SLICE_SHARE, SLICE_MIN_S = 0.5, 5.0  # CP-SAT runs in slices of this share of the time left (at least this
-# many seconds): after a slice that finds a better schedule the fixing is redone with its total latency; a
-# slice that finds none is followed by one with all the time left
+PROBE_SHARE, PROBE_MIN_S = 0.1, 1.0  # a probe of target_search starts with this share of the time left
+# (at least this many seconds); the share doubles after each probe at step 1 that decides nothing
 CP_WORKERS = 8  # as the cpsat method: CP-SAT's portfolio needs several workers, even on two cores
 MAX_STORED_STATES = 30_000_000  # the program keeps every round's states (about 130 bytes each at M = 50)
 
@@ -52,11 +51,12 @@ def allowed_starts(classes: Classes, prices: np.ndarray, via: Through, upper_bou
 
 
 def restricted_search(instance: Instance, allowed: list[np.ndarray], upper_bound: int, hint: Schedule,
-                      settings: Settings, log: list, seconds: float | None = None):
+                      settings: Settings, log: list, seconds: float | None = None, lower: int | None = None):
     """CP-SAT on the interval model (kvopt.formulations.cpsat) with every start outside `allowed` removed
-    from its domain and total latency <= upper_bound - 1, for `seconds` (default: the time left), with the best schedule known
-as its hint (though outside the model: CP-SAT repairs it). Returns (starts or None, objective or None,
-    lower bound on the optimum of that restricted problem or None, infeasible)."""
+    from its domain and lower <= total latency <= upper_bound - 1 (lower: a proven bound on the optimum),
+    for `seconds` (default: the time left), with the best schedule known as its hint (though outside the
+    model: CP-SAT repairs it). Returns (starts or None, objective or None, lower bound on the optimum of
+    that restricted problem or None, infeasible)."""
     from ortools.sat.python import cp_model
 
     from kvopt.formulations.cpsat import build_intervals, solve_cp
@@ -70,6 +70,8 @@ as its hint (though outside the model: CP-SAT repairs it). Returns (starts or No
             build.model.AddLinearExpressionInDomain(build.start_vars[member], domain)
     constant = int(instance.outputs.sum() - instance.arrivals.sum())
     build.model.Add(sum(build.start_vars) + constant <= upper_bound - 1)
+    if lower is not None:
+        build.model.Add(sum(build.start_vars) + constant >= lower)
     left = settings.time_left()
     limit = left if seconds is None or left is None else min(seconds, left)
     run = solve_cp(instance, build, time_limit=limit, threads=CP_WORKERS, seed=settings.seed)
@@ -97,16 +99,14 @@ def pattern_fix(instance: Instance, settings: Settings) -> Outcome:
     upper = incumbent.objective
     info.update(schedule_source=f"incumbent ({incumbent.source})", lower_bound_source=source)
     if not proves_optimal(lower, upper) and not settings.interrupted:
-        fixed = fix_and_solve(instance, settings, found, best, upper, log, info)
+        fixed = fix_and_solve(instance, settings, found, best, upper, lower, log, info)
         if fixed is not None:
-            better, objective, restricted_bound = fixed
+            better, objective, proven = fixed
             if better is not None and objective < upper:
                 best, upper = Schedule(better, metadata={"method": "pattern-fix"}), objective
                 info["schedule_source"] = "restricted CP-SAT"
-            if restricted_bound is not None:
-                proven = min(upper, integer_bound(restricted_bound))
-                if lower is None or proven > lower:
-                    lower, info["lower_bound_source"] = proven, "fixing + restricted CP-SAT"
+            if proven is not None and (lower is None or proven > lower):
+                lower, info["lower_bound_source"] = proven, "fixing + restricted CP-SAT"
     info["runtime_s"] = round(time.monotonic() - clock, 3)
     if settings.interrupted:
         log.append("interrupted: the best so far")
@@ -114,9 +114,10 @@ def pattern_fix(instance: Instance, settings: Settings) -> Outcome:
     return Outcome(best, status, lower_bound=lower, claimed_objective=upper, log=tuple(log), info=info)
 
 
-def fix_and_solve(instance, settings, found: Lagrangian, incumbent: Schedule, upper: int, log, info):
-    """The fixing and the restricted CP-SAT: (schedule or None, objective, bound on the restricted optimum),
-    with bound = upper when no start is left; None where the program cannot run."""
+def fix_and_solve(instance, settings, found: Lagrangian, incumbent: Schedule, upper: int, lower: int | None,
+                  log, info):
+    """The fixing and the restricted CP-SAT: (better schedule or None, its objective, a proven integer
+    lower bound on the optimum or None); None where the program cannot run."""
     search = found.search
     if search.best_prices is None or not compiled_available():
         log.append("no fixing: " + ("the C pricing extension is not built" if search.best_prices is not None
@@ -133,29 +134,57 @@ def fix_and_solve(instance, settings, found: Lagrangian, incumbent: Schedule, up
     if via.value is None:
         log.append(f"no fixing: the forward-backward program hit its {via.status}")
         return None
-    schedule, objective, last_slice = None, None, False
-    while True:  # each better schedule found lowers UB, and the fixing is redone (`via` does not change)
-        allowed = allowed_starts(search.classes, search.best_prices, via, upper)
-        hint = incumbent if schedule is None else Schedule(schedule)
+    return target_search(instance, settings, search, via, incumbent, upper,
+                         math.ceil(search.best) if lower is None else lower, log, info)
+
+
+def probe_seconds(left: float | None, share: float) -> float | None:
+    """A probe's slice: `share` of the time left, at least PROBE_MIN_S scaled as the share grew; None (all
+    the time left) once the share reaches 1."""
+    if share >= 1.0:
+        return None
+    least = PROBE_MIN_S * share / PROBE_SHARE
+    return least if left is None else max(least, share * left)
+
+
+def target_search(instance, settings, search, via: Through, incumbent: Schedule, upper: int, lower: int,
+                  log, info):
+    """Probes at targets lower < T <= upper: fixing at T keeps the starts a schedule of total latency <= T - 1
+    may use (`via` does not depend on T), and restricted CP-SAT either finds one (a better schedule), or
+    proves there is none (the optimum is >= T), or runs out of its slice. A proof doubles the step to the
+    next target, a slice that decides nothing halves it, and at step 1 doubles the slice; at T = upper
+    a proof is the proof of optimality."""
+    schedule, objective, proven = None, None, None
+    step, share, probes = 1, PROBE_SHARE, 0
+    while lower < upper and not settings.expired() and not settings.interrupted:
+        target = min(upper, lower + step)
+        allowed = allowed_starts(search.classes, search.best_prices, via, target)
         info["starts_left"] = int(sum(periods.size for periods in allowed))
-        log.append(f"fixing at L = {search.best:.3f}, UB = {upper}: {info['starts_left']} starts left")
+        log.append(f"fixing at L = {search.best:.3f}, target {target} (UB {upper}, proven >= {lower}): "
+                   f"{info['starts_left']} starts left")
         settings.report(log[-1])
-        left = settings.time_left()
-        seconds = None if left is None or last_slice else max(SLICE_MIN_S, SLICE_SHARE * left)
+        seconds = probe_seconds(settings.time_left(), share)
+        hint = incumbent if schedule is None else Schedule(schedule)
         try:
             found_starts, found_objective, bound, infeasible = restricted_search(
-                instance, allowed, upper, hint, settings, log, seconds)
+                instance, allowed, target, hint, settings, log, seconds, lower=lower)
         except KeyboardInterrupt:
             settings.interrupt.set()
-            return schedule, objective, None
+            break
+        probes += 1
         if infeasible:
-            log.append(f"no schedule better than {upper} among the starts left: {upper} is optimal")
-            return schedule, objective, float(upper)
+            lower, proven, step = target, target, 2 * step
+            continue
+        if bound is not None:  # a schedule of total latency < target uses only the starts left
+            lower = max(lower, min(target, integer_bound(bound)))
+            proven = lower
         if found_objective is not None and found_objective < upper:
             schedule, objective, upper = found_starts, found_objective, found_objective
-            if bound is not None and bound >= found_objective:
-                return schedule, objective, bound
-        elif last_slice or settings.expired():
-            return schedule, objective, bound
+        elif step > 1:
+            step //= 2
         else:
-            last_slice = True
+            share = min(1.0, 2 * share)
+    info["probes"] = probes
+    if lower >= upper:
+        log.append(f"no schedule better than {upper}: {upper} is optimal")
+    return schedule, objective, proven
