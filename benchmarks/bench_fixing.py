@@ -30,9 +30,12 @@ def main() -> None:
     parser.add_argument("--upper-s", type=float, default=15.0, help="its time limit")
     parser.add_argument("--columns", action="store_true", help="column generation after the LP's prices")
     parser.add_argument("--targets", type=int, nargs="*", help="fix against these targets instead of UB")
+    parser.add_argument("--pattern-fix", type=float, metavar="S", help="run the method pattern-fix for S seconds")
     args = parser.parse_args()
     full = paper_synthetic(args.model, 1, args.index)
     instance = full.replace_requests(full.requests[:args.n], name=f"{full.name}-n{args.n}")
+    if args.pattern_fix:
+        return run_pattern_fix(instance, args.pattern_fix)
     clock = time.monotonic()
     upper = solve(instance, args.upper, time_limit=args.upper_s)
     print(f"{instance.name}: UB {upper.objective} ({args.upper}, {time.monotonic() - clock:.1f} s)")
@@ -58,6 +61,16 @@ def main() -> None:
     print(f"restricted CP-SAT: infeasible {infeasible}, objective {objective}, bound {bound}, "
           f"{time.monotonic() - clock:.1f} s")
     restricted_ip(instance, allowed, upper)
+
+
+def run_pattern_fix(instance, seconds: float) -> None:
+    clock = time.monotonic()
+    result = solve(instance, "pattern-fix", time_limit=seconds)
+    print(f"{instance.name}: pattern-fix {result.status.value}, objective {result.objective}, bound "
+          f"{result.lower_bound}, {time.monotonic() - clock:.1f} s; schedule from {result.info['schedule_source']}")
+    for line in result.log:
+        if line.startswith(("fixing at", "restricted CP-SAT", "no schedule better", "no fixing")):
+            print("  " + line)
 
 
 def fix_to_targets(instance, search, via, upper, targets, spec) -> None:

@@ -60,11 +60,10 @@ class Runs:
 @dataclass(frozen=True)
 class Batches:
     """The timeline in entries: each a period's batch (period p runs the batch of round p+1), or a stretch
-    of `span` periods in which nothing runs (one entry, so a late arrival costs no memory); when it begins,
-    how long it lasts, what it holds; `unit` "s" or "round"."""
+    of periods in which nothing runs (one entry, so a late arrival costs no memory; `period` is its first);
+    when it begins, how long it lasts, what it holds; `unit` "s" or "round"."""
 
     period: np.ndarray
-    span: np.ndarray
     begin: np.ndarray
     duration: np.ndarray
     active: np.ndarray
@@ -103,8 +102,7 @@ def batches(instance: Instance, schedule: Schedule, runs: Runs, batch_time: Mapp
         started = np.bincount(runs.start, minlength=last + 1)[:last]
         prefill = np.bincount(runs.start, weights=runs.held, minlength=last + 1)[:last].astype(np.int64)
         begin, end = batch_starts(record, last, active, memory, started, prefill)
-        return Batches(np.arange(last), np.ones(last, np.int64), begin, end[1:] - begin, active[1:], prefill,
-                       started, memory[1:], "s")
+        return Batches(np.arange(last), begin, end[1:] - begin, active[1:], prefill, started, memory[1:], "s")
     period, span, active, kv = timeline(segments)
     at = np.searchsorted(period, runs.start)  # a run starts in a period with a running request
     started = np.bincount(at, minlength=period.size)[:period.size]
@@ -119,7 +117,7 @@ def batches(instance: Instance, schedule: Schedule, runs: Runs, batch_time: Mapp
         duration = np.array([model.seconds(timing.BatchStats(int(a), int(f), int(a - s), int(m))) if a
                              else empty * n for a, f, s, m, n in zip(active, prefill, started, kv, span)], float)
     begin = np.concatenate([[0.0], np.cumsum(duration)[:-1]]) if period.size else np.zeros(0)
-    return Batches(period, span, begin, duration, active, prefill, started, kv,
+    return Batches(period, begin, duration, active, prefill, started, kv,
                    "round" if isinstance(model, timing.UnitRounds) else "s")
 
 

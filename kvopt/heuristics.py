@@ -58,7 +58,11 @@ class PagedLoad:
         self.pages: dict[int, np.ndarray] = {}
 
     def window(self, first: int, length: int) -> np.ndarray:
-        """The load of rounds first .. first+length-1."""
+        """The load of rounds first .. first+length-1 (within one page: a view, for reading)."""
+        page, offset = divmod(first, self.PAGE)
+        if offset + length <= self.PAGE:  # the common case, as cheap as slicing one array
+            stored = self.pages.get(page)
+            return stored[offset: offset + length] if stored is not None else np.zeros(length, np.int64)
         out = np.zeros(length, np.int64)
         for page in range(first // self.PAGE, (first + length - 1) // self.PAGE + 1):
             if page in self.pages:

@@ -129,7 +129,7 @@ def test_the_timeline_agrees_with_an_account_period_by_period(seed):
     schedule = solve(instance, ("fcfs", "mcsf", "sorted-f")[seed % 3]).schedule
     energy = account(instance, schedule, flat())
     last = max(schedule.starts[r.id] + r.output for r in requests)
-    total, idle, shares, ends = 0.0, 0.0, np.zeros(len(requests)), []
+    total, idle, shares, ends, entries, was_idle = 0.0, 0.0, np.zeros(len(requests)), [], 0, False
     for p in range(last):
         held = [r.prompt + p + 1 - schedule.starts[r.id] if schedule.starts[r.id] <= p < schedule.starts[r.id]
                 + r.output else 0 for r in requests]
@@ -139,9 +139,11 @@ def test_the_timeline_agrees_with_an_account_period_by_period(seed):
         total, idle = total + joules, idle + (0.0 if kv else joules)
         shares += np.array(held) * joules / max(kv, 1)
         ends.append((total, (ends[-1][1] if ends else 0.0) + seconds))
+        entries += 1 if kv or not was_idle else 0  # a busy period, or the first of an idle stretch
+        was_idle = not kv
     assert energy.total == pytest.approx(total) and energy.idle == pytest.approx(idle)
     assert energy.per_request.tolist() == pytest.approx(shares.tolist())
     assert energy.duration == pytest.approx(ends[-1][1])
     windows = energy.windows(count=4)
     assert sum(w["energy"] for w in windows) == pytest.approx(total)
-    assert energy.batches.period.size <= last
+    assert energy.batches.period.size == entries
