@@ -47,8 +47,8 @@ def sample():
         yield read_instance(path)
 
 
-def row(instance, budget: float) -> dict:
-    certificate = certify(instance, budget_s=budget)
+def row(instance, budget: float, threads: int = 1) -> dict:
+    certificate = certify(instance, budget_s=budget, threads=threads)
     attempts = certificate.attempts
     others = max((integer_bound(a.lower_bound) for a in attempts
                   if a.lower_bound is not None and a.method not in PATTERN_METHODS), default=0)
@@ -69,7 +69,7 @@ def row(instance, budget: float) -> dict:
             "bound_without_pattern": others, "gap_without_pattern": gap(certificate.objective, others),
             "pattern": None if pattern is None else {"status": pattern.status.value, "bound": pattern.lower_bound,
                                                      "runtime_s": pattern.runtime_s, "note": pattern.note},
-            "mcsf": mcsf, "runtime_s": round(certificate.runtime_s, 1)}
+            "mcsf": mcsf, "threads": threads, "runtime_s": round(certificate.runtime_s, 1)}
 
 
 def summary(path: Path) -> None:
@@ -135,6 +135,7 @@ def main() -> None:
     parser.add_argument("--set", choices=("prefixes", "sample"))
     parser.add_argument("--budget", type=float, default=60.0)
     parser.add_argument("--out", type=Path)
+    parser.add_argument("--threads", type=int, default=1, help="solver threads certify passes on (default 1)")
     parser.add_argument("--sizes", type=int, nargs="+", default=list(SIZES), help="prefix sizes (--set prefixes)")
     parser.add_argument("--summary", type=Path)
     parser.add_argument("--per-instance", action="store_true", help="with --summary: one row per instance")
@@ -150,7 +151,7 @@ def main() -> None:
     instances = prefixes(args.sizes) if args.set == "prefixes" else sample()
     with args.out.open("a") as out:
         for instance in instances:
-            result = row(instance, args.budget)
+            result = row(instance, args.budget, args.threads)
             print(json.dumps(result), file=out, flush=True)
             print(result["instance"], result["objective"], result["lower_bound"], result["bound_method"],
                   f"gap {result['gap']:.4f} (without pattern {result['gap_without_pattern']:.4f})", flush=True)
