@@ -23,7 +23,7 @@ from kvopt.errors import InputError
 from kvopt.instance import MAX_INTEGER, as_int
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # slots: an online run at trace scale holds hundreds of thousands
 class Run:
     """One attempt of a request: started at `start`, produced `tokens` tokens, kept `kept` earlier
     tokens as prompt."""
@@ -33,6 +33,10 @@ class Run:
     kept: int = 0
 
     def __post_init__(self) -> None:
+        start, tokens, kept = self.start, self.tokens, self.kept
+        if type(start) is int and type(tokens) is int and type(kept) is int and 0 <= start <= MAX_INTEGER \
+                and 1 <= tokens <= MAX_INTEGER and 0 <= kept <= MAX_INTEGER:  # the common case, checked fast
+            return
         object.__setattr__(self, "start", as_int(self.start, "run start", "run", minimum=0))
         object.__setattr__(self, "tokens", as_int(self.tokens, "run tokens", "run", minimum=1))
         object.__setattr__(self, "kept", as_int(self.kept, "run kept", "run", minimum=0))

@@ -55,15 +55,22 @@ class Segments:
 
     @classmethod
     def of_runs(cls, start: np.ndarray, held: np.ndarray, tokens: np.ndarray) -> Segments:
-        first, after = start + 1, start + tokens + 1
-        points = np.unique(np.concatenate([[0], first, after]))
-        at_first, at_after = np.searchsorted(points, first), np.searchsorted(points, after)
+        points = np.concatenate([[0], start + 1, start + tokens + 1])
+        points.sort()  # distinct values, sorted (np.unique would hash: more memory at trace scale)
+        distinct = np.empty(points.size, bool)
+        distinct[0] = True
+        np.not_equal(points[1:], points[:-1], out=distinct[1:])
+        points = points[distinct]
+        del distinct
+        at_first = np.searchsorted(points, start + 1)
+        at_after = np.searchsorted(points, start + tokens + 1)
         base = np.zeros(points.size, np.int64)
         active = np.zeros(points.size, np.int64)
         np.add.at(active, at_first, 1)
         np.add.at(active, at_after, -1)
-        np.add.at(base, at_first, held - start)
-        np.add.at(base, at_after, -(held - start))
+        offset = held - start
+        np.add.at(base, at_first, offset)
+        np.subtract.at(base, at_after, offset)
         return cls(points, np.cumsum(base), np.cumsum(active))
 
     @property
@@ -193,42 +200,48 @@ def verify(instance: Instance, schedule: Schedule) -> Report:
         if len(problems) < MAX_LISTED:
             problems.append(violation)
 
-    known = {r.id for r in requests}
-    unknown = [i for i in schedule.starts if i not in known]
-    if unknown:
-        add(Violation("unknown_request", f"the schedule names {len(unknown)} request(s) not in the "
-                      f"instance: {_listed(unknown)}", requests=tuple(unknown[:MAX_LISTED])),
-            len(unknown))
     missing = [r.id for r in requests if r.id not in schedule.starts]
+    if missing or len(schedule.starts) != n:  # else every entry names a request (ids are unique)
+        known = {r.id for r in requests}
+        unknown = [i for i in schedule.starts if i not in known]
+        if unknown:
+            add(Violation("unknown_request", f"the schedule names {len(unknown)} request(s) not in the "
+                          f"instance: {_listed(unknown)}", requests=tuple(unknown[:MAX_LISTED])),
+                len(unknown))
     if missing:
         add(Violation("missing_start", f"{len(missing)} request(s) are never started: {_listed(missing)}",
                       requests=tuple(missing[:MAX_LISTED])), len(missing))
 
-    scheduled = [r for r in requests if r.id in schedule.starts]
+    scheduled = [r for r in requests if r.id in schedule.starts] if missing else requests
     prompt = np.fromiter((r.prompt for r in scheduled), np.int64, len(scheduled))
     output = np.fromiter((r.output for r in scheduled), np.int64, len(scheduled))
     start = np.fromiter((schedule.starts[r.id] for r in scheduled), np.int64, len(scheduled))
 
     # Requests that were evicted contribute one row per run; the others one row for the whole request.
     evicted = np.fromiter((r.id in schedule.runs for r in scheduled), bool, len(scheduled))
-    run_start, run_held, run_tokens, run_owner = [start[~evicted]], [prompt[~evicted]], [output[~evicted]], \
-        [np.flatnonzero(~evicted)]
     completion = start + output
-    tokens_lost = 0
-    evictions = 0
-    for k in np.flatnonzero(evicted):
-        runs = schedule.runs[scheduled[k].id]
-        run_start.append(np.array([run.start for run in runs], np.int64))
-        run_held.append(np.array([scheduled[k].prompt + run.kept for run in runs], np.int64))
-        run_tokens.append(np.array([run.tokens for run in runs], np.int64))
-        run_owner.append(np.full(len(runs), k))
-        completion[k] = runs[-1].end
-        evictions += len(runs) - 1
-        tokens_lost += sum(runs[j].kept + runs[j].tokens - runs[j + 1].kept for j in range(len(runs) - 1))
-    run_start = np.concatenate(run_start)
-    run_held = np.concatenate(run_held)
-    run_tokens = np.concatenate(run_tokens)
-    run_owner = np.concatenate(run_owner)
+    owners = np.flatnonzero(evicted)
+    if owners.size:  # the runs of evicted requests as flat arrays, request by request, runs in order
+        attempts = [schedule.runs[scheduled[k].id] for k in owners.tolist()]
+        counts = np.fromiter(map(len, attempts), np.int64, len(attempts))
+        flat = [run for runs in attempts for run in runs]
+        kept = np.fromiter((run.kept for run in flat), np.int64, len(flat))
+        tokens = np.fromiter((run.tokens for run in flat), np.int64, len(flat))
+        owner = np.repeat(owners, counts)
+        starts = np.fromiter((run.start for run in flat), np.int64, len(flat))
+        run_start = np.concatenate([start[~evicted], starts])
+        run_held = np.concatenate([prompt[~evicted], prompt[owner] + kept])
+        run_tokens = np.concatenate([output[~evicted], tokens])
+        run_owner = np.concatenate([np.flatnonzero(~evicted), owner])
+        completion[owners] = np.fromiter((runs[-1].end for runs in attempts), np.int64, len(attempts))
+        evictions = len(flat) - len(attempts)
+        not_last = np.ones(len(flat), bool)
+        not_last[np.cumsum(counts) - 1] = False
+        # tokens lost between consecutive runs j, j+1 of a request: kept_j + tokens_j - kept_{j+1}
+        tokens_lost = int((kept[:-1] + tokens[:-1] - kept[1:])[not_last[:-1]].sum())
+    else:  # one run per request: the arrays as they are
+        run_start, run_held, run_tokens, run_owner = start, prompt, output, None  # owner of row j: j
+        evictions = tokens_lost = 0
     segments = Segments.of_runs(run_start, run_held, run_tokens)
 
     verified = instance
@@ -266,7 +279,7 @@ def verify(instance: Instance, schedule: Schedule) -> Report:
         firsts = np.maximum(segments.points[over], (instance.memory - segments.base[over]) // segments.active[over] + 1)
         violated = int((last[over] - firsts + 1).sum())
         running = np.flatnonzero((run_start < first) & (first <= run_start + run_tokens))
-        ids = [scheduled[int(run_owner[j])].id for j in running]
+        ids = [scheduled[int(j if run_owner is None else run_owner[j])].id for j in running]
         add(Violation("memory_exceeded", f"round {first}: memory {base + first * active} exceeds M = "
                       f"{instance.memory} with {len(ids)} running request(s) {_listed(ids)}"
                       + (f" ({violated} violated rounds in all)" if violated > 1 else ""),

@@ -11,6 +11,8 @@ has arrived by now and when the next arrival is due, so an online policy never s
 
 from __future__ import annotations
 
+from functools import cached_property
+
 from kvopt.instance import Instance, Request
 
 
@@ -43,8 +45,13 @@ class InstanceArrivals(ArrivalSource):
         self.instance = instance
         self.memory = instance.memory
         self.unit = arrival_unit_s
-        self._order = sorted(range(len(instance.requests)), key=lambda k: (instance.requests[k].arrival, k))
         self._next = 0
+
+    @cached_property
+    def _order(self) -> list[int]:
+        """Positions by (arrival, position); built on first use (kvopt.sim.compiled sorts arrays instead)."""
+        requests = self.instance.requests
+        return sorted(range(len(requests)), key=lambda k: (requests[k].arrival, k))
 
     def _time(self, request: Request) -> float:
         return request.arrival * self.unit

@@ -1,4 +1,6 @@
 """`simulate`: run a policy in the engine (kvopt/sim/engine.py), verify its schedule, return the results.
+Where it applies (MC-SF, MC-Benchmark, fluid, vllm, alpha-greedy, alpha-clearing in unit rounds without
+observers: kvopt/sim/compiled.py) the compiled round loop runs instead, with the same results.
 
 The Simulation holds per-request arrays in instance order (`requests`) and per-round arrays over the
 executed batches (`round_table`; `rounds` gives them as RoundRecord objects, built on first use).
@@ -105,8 +107,12 @@ def simulate(instance: Instance | None, policy: Policy, *, eviction: str | None 
     observers = list(observers)
     if isinstance(arrivals, Observer):
         observers.insert(0, arrivals)
-    engine = Engine(arrivals, policy, lengths, eviction, victim, model, unit is not None, observers, progress)
-    engine.run()
+    from kvopt.sim.compiled import run_compiled  # imports the policies, which import kvopt.sim
+
+    engine = run_compiled(arrivals, policy, lengths, eviction, victim, model, unit is not None, observers, progress)
+    if engine is None:
+        engine = Engine(arrivals, policy, lengths, eviction, victim, model, unit is not None, observers, progress)
+        engine.run()
     released = arrivals.requests()
     experienced = _experienced_instance(engine, instance, released)
     schedule = _schedule(engine, released)
@@ -143,7 +149,7 @@ def _arrivals(instance: Instance) -> np.ndarray:
 
 def _experienced_instance(engine: Engine, original: Instance | None, released: tuple[Request, ...]) -> Instance:
     arrivals = engine.arrival
-    if original is not None and all(arrivals[k] == r.arrival for k, r in enumerate(released)):
+    if original is not None and np.array_equal(_array(arrivals, len(released)), _arrivals(original)):
         return original
     requests = tuple(r if arrivals[k] == r.arrival else
                      Request(r.id, arrivals[k], r.prompt, r.output, r.predicted_output, r.output_interval,
@@ -162,10 +168,33 @@ def _experienced_instance(engine: Engine, original: Instance | None, released: t
 
 
 def _schedule(engine: Engine, released: tuple[Request, ...]) -> Schedule:
-    first, runs = engine.first_start, engine.runs
-    starts = {r.id: first[k] if k not in runs else runs[k][-1].start for k, r in enumerate(released)}
+    runs = engine.runs
+    starts = _array(engine.first_start, len(released)).copy()
+    for k, executed in runs.items():
+        starts[k] = executed[-1].start
+    starts = _Starts(released, starts.tolist())
     evicted = {released[k].id: tuple(runs[k]) for k in sorted(runs)}
     return Schedule(starts, evicted, metadata={"policy": engine.policy.name})
+
+
+class _Starts(Mapping):
+    """Request id -> start, read once by Schedule's constructor (which copies it into its own dict): no
+    intermediate dict of a million entries."""
+
+    def __init__(self, requests: tuple[Request, ...], starts: list[int]):
+        self.requests, self.starts = requests, starts
+
+    def __len__(self) -> int:
+        return len(self.starts)
+
+    def __iter__(self):
+        return (r.id for r in self.requests)
+
+    def __getitem__(self, request_id: str) -> int:
+        return self.starts[next(k for k, r in enumerate(self.requests) if r.id == request_id)]
+
+    def items(self):
+        return zip((r.id for r in self.requests), self.starts)
 
 
 def _round_table(engine: Engine) -> dict[str, np.ndarray]:
@@ -173,7 +202,10 @@ def _round_table(engine: Engine) -> dict[str, np.ndarray]:
 
 
 def _array(values, n: int | None = None) -> np.ndarray:
-    """A numpy copy of a typed array (kvopt.sim.engine keeps its figures in array.array), first n entries."""
+    """A numpy copy of a typed array (kvopt.sim.engine keeps its figures in array.array) or of a numpy
+    array (kvopt.sim.compiled: its own, not copied), first n entries."""
+    if isinstance(values, np.ndarray):
+        return values if n is None or n == len(values) else values[:n].copy()
     out = np.frombuffer(values, dtype=np.int64 if values.typecode == "q" else float) if len(values) else \
         np.zeros(0, np.int64 if values.typecode == "q" else float)
     return out[:n].copy()

@@ -1,0 +1,158 @@
+"""The compiled round loop (kvopt/sim/_admission.c) for MC-SF, MC-Benchmark, fluid, vllm, alpha-greedy and
+alpha-clearing: the engine of kvopt/sim/engine.py on arrays, with the same schedule, rounds and figures.
+
+`run_compiled` is tried first by kvopt.sim.run.simulate; it returns None (and the Python engine runs) when
+the extension is not built, when something needs Python during the run (observers, an adaptive arrival
+source, a batch-time model other than unit rounds, clock-time arrivals, a subclass of these policies, the
+future-peak check "direct", kept as the reference), or when the run ends in an error (an overflow under
+rule none, a livelock, a policy that starts nothing): the Python engine then runs the instance again and
+raises that error with its message. The per-request Python objects of the Python engine (views, queue
+entries, PeakLoad rows) are not built: that is where the time and memory of a long trace went.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from kvopt import timing
+from kvopt.policies.fluid import Fluid
+from kvopt.policies.future_peak import FuturePeakPolicy
+from kvopt.policies.mc_benchmark import MCBenchmark
+from kvopt.policies.mcsf import MCSF
+from kvopt.policies.vllm import VLLM
+from kvopt.policies.watermark import AlphaClearing, AlphaGreedy
+from kvopt.schedule import Run
+from kvopt.sim.arrivals import InstanceArrivals
+from kvopt.sim.policy import Policy
+from kvopt.sim.rules import VICTIM_RULES
+
+try:
+    import kvopt.sim._admission as _admission
+except ImportError:  # built without a C compiler: the Python engine, slower
+    _admission = None
+
+# policy type -> (kind, queue key) of _admission.c
+KINDS = {MCSF: (0, 1), MCBenchmark: (0, 0), Fluid: (1, 2), VLLM: (2, 3), AlphaGreedy: (2, 0),
+         AlphaClearing: (2, 0)}
+EVICTIONS = {"none": 0, "restart": 1, "recompute": 2}
+VICTIMS = {name: k for k, name in enumerate(VICTIM_RULES)}
+EXACT_FLOATS = 2**53
+
+
+def available() -> bool:
+    return _admission is not None
+
+
+class CompiledRun:
+    """What kvopt.sim.run reads from an Engine after its run, from the compiled loop's arrays."""
+
+    clock_mode = False
+    idle_seconds = 1.0
+    waits: dict[int, float] = {}
+
+    def __init__(self, source: InstanceArrivals, policy: Policy, arrays: dict[str, np.ndarray],
+                 rounds: tuple[np.ndarray, ...], runs: np.ndarray, idle: np.ndarray):
+        self.source, self.policy, self.memory = source, policy, source.memory
+        self.arrival, self.first_start = arrays["arrived"], arrays["first_start"]
+        self.completion_at, self.evictions = arrays["completion"], arrays["evictions"]
+        self.tokens_lost, self.recomputed = arrays["tokens_lost"], arrays["recomputed"]
+        self.rounds = rounds
+        self.runs: dict[int, list[Run]] = {}
+        for index, start, tokens, kept in runs.reshape(-1, 4).tolist():
+            self.runs.setdefault(index, []).append(Run(start, tokens, kept))
+        self.idle = [tuple(row) for row in idle.reshape(-1, 3).tolist()]
+
+    @property
+    def rounds_done(self) -> int:
+        return len(self.rounds[0])
+
+    # built when asked, after the verification (the peak of memory): clock = period in unit rounds
+    @property
+    def columns(self) -> tuple[np.ndarray, ...]:
+        periods = self.rounds[0]
+        return (*self.rounds, np.ones(len(periods)), (periods + 1).astype(float))
+
+    @property
+    def completion_s(self) -> np.ndarray:
+        return self.completion_at.astype(float)
+
+    @property
+    def first_token_s(self) -> np.ndarray:
+        return (self.first_start + 1).astype(float)
+
+
+class _Progress:
+    """The engine attributes a progress callback reads (kvopt simulate's live line)."""
+
+    def __init__(self, policy: Policy):
+        self.policy = policy
+        self.state = type("State", (), {"period": 0})()
+        self.rounds_done = self.finished = 0
+
+
+def _params(policy: Policy, lengths: str, eviction: str, victim: str, memory: int) -> tuple | None:
+    kind, key = KINDS[type(policy)]
+    if isinstance(policy, FuturePeakPolicy):
+        if policy.check != "incremental" or lengths not in ("exact", "predicted"):
+            return None
+        limit, clear, most = math.floor((1.0 - policy.reserve) * memory), memory, -1
+    else:
+        limit = math.floor((1.0 - policy.alpha) * memory)
+        clear = math.floor((1.0 - policy.beta) * memory)
+        most = -1 if policy.max_running is None else policy.max_running
+    return (kind, key, memory, limit, clear, most, EVICTIONS[eviction], VICTIMS[victim],
+            int(lengths == "predicted"))
+
+
+def run_compiled(source: Any, policy: Policy, lengths: str, eviction: str, victim: str,
+                 model: timing.BatchTimeModel, clock_mode: bool, observers: list,
+                 progress: Callable[[Any], None] | None = None) -> CompiledRun | None:
+    """The finished run, or None where the Python engine must run (the module docstring)."""
+    if _admission is None or observers or clock_mode or type(source) is not InstanceArrivals \
+            or not isinstance(model, timing.UnitRounds) or type(policy) not in KINDS:
+        return None
+    memory = source.memory
+    params = _params(policy, lengths, eviction, victim, memory)
+    requests = source.instance.requests
+    n = len(requests)
+    if params is None or memory >= 2**31:
+        return None
+    arrival = np.fromiter((r.arrival for r in requests), np.int64, n)
+    prompt = np.fromiter((r.prompt for r in requests), np.int64, n)
+    output = np.fromiter((r.output for r in requests), np.int64, n)
+    guess = output
+    if lengths == "predicted":
+        if any(r.predicted_output is None for r in requests):
+            return None  # the Python engine names the request
+        guess = np.fromiter((r.predicted_output for r in requests), np.int64, n)
+    if isinstance(policy, Fluid) and not _fluid_sums_exact(params[3], prompt, guess, memory, n):
+        return None
+    order = np.argsort(arrival, kind="stable")
+    names = ("first_start", "completion", "evictions", "tokens_lost", "recomputed", "arrived")
+    arrays = {name: np.zeros(n, np.int64) for name in names}
+    tick = None
+    if progress is not None:
+        shown = _Progress(policy)
+
+        def tick(period: int, rounds: int, finished: int) -> None:
+            shown.state.period, shown.rounds_done, shown.finished = period, rounds, finished
+            progress(shown)
+
+    status, rounds, runs, idle = _admission.run(
+        params, float(getattr(policy, "burst", 0.0)), order, arrival, prompt, output, guess,
+        *(arrays[name] for name in names), tick)
+    if status:
+        return None
+    rounds = tuple(np.frombuffer(column, np.int64) for column in rounds)  # writable: bytearrays
+    return CompiledRun(source, policy, arrays, rounds, *(np.frombuffer(b, np.int64) for b in (runs, idle)))
+
+
+def _fluid_sums_exact(limit: int, prompt: np.ndarray, guess: np.ndarray, memory: int, n: int) -> bool:
+    """The fluid rate divides sums of volumes: exact in floats (as Python's integers are) below 2**53."""
+    remaining = np.minimum(np.maximum(guess, 1), memory - prompt).astype(float)
+    total = float((prompt * remaining + remaining * (remaining + 1) / 2).sum())
+    return limit * max(n, 1) < EXACT_FLOATS and total < EXACT_FLOATS / 2
