@@ -48,12 +48,19 @@ LONG_ORDER = ("homogeneous-dp", "exact", "pattern", "cpsat", "pattern-fix", "ip"
 # Options certify gives a method of its default portfolio: `pattern` and `pattern-fix` return at once where the
 # pricing program does not fit (their fallback, the peak-cut LP, is what `ip` computes), leaving the time to ip.
 PORTFOLIO_OPTIONS = {"pattern": {"fallback": "none"}, "pattern-fix": {"fallback": "none"}}
+# Above SMALL_N requests CP-SAT improves the schedule it is handed (it proves nothing there) and does so better
+# with 2 workers than with its default 8 (benchmarks/README.md, "The time left, and CP-SAT's workers").
+LARGE_OPTIONS = {"cpsat": {"workers": 2}}
 # Where `pattern` (in a portfolio that runs it before ip and cpsat) found that its program does not fit (large
 # instances), `ip`'s root LP is the bound and needs the time (its cut loop at n ~ 60): the shares after it.
 SHARES_WITHOUT_PATTERN = {"ip": 8.0, "cpsat": 2.0}
 # Bounds that an exact method repeats as its root relaxation: the default portfolio leaves them out when that
 # method is in it, so their time goes to the method (whose bound is at least as strong).
 REPEATED_BY = {"lp": "ip", "pattern": "pattern-fix"}
+# The time the long methods leave (ip returns once its root LP has converged, pattern-fix where its program
+# does not fit) goes, in the default portfolio, to a second run of LEFTOVER_METHOD from the best schedule,
+# if at least LEFTOVER_MIN_S.
+LEFTOVER_METHOD, LEFTOVER_MIN_S = "cpsat", 2.0
 PREEMPTIVE_NOTE = "resumes evicted requests with their progress (preemptive): not comparable, ignored"
 
 
@@ -152,7 +159,10 @@ def certify(instance: Instance, budget_s: float = 60.0, methods: Sequence[str] |
     attempts: list[Attempt] = []
     interrupted = False
 
-    shares = dict(LONG_SHARES) | (SMALL_SHARES if len(instance.requests) <= SMALL_N else {})
+    small = len(instance.requests) <= SMALL_N
+    shares = dict(LONG_SHARES) | (SMALL_SHARES if small else {})
+    extra = {} if small else LARGE_OPTIONS
+    options = {} if methods else {name: PORTFOLIO_OPTIONS.get(name, {}) | extra.get(name, {}) for name in names}
 
     def share(name: str) -> float:
         return shares.get(name, 1.0)
@@ -164,6 +174,51 @@ def certify(instance: Instance, budget_s: float = 60.0, methods: Sequence[str] |
         attempts.append(attempt)
         if progress is not None:
             progress(attempt)
+
+    def run(spec, limit: float, note: str | None = None) -> None:
+        """One attempt of `spec` within `limit` seconds, from the best schedule so far; updates the record."""
+        nonlocal best, incumbent, bound, bound_method, interrupted
+        initial = incumbent if spec.uses_initial_schedule else None
+        started_from = None if initial is None else f"{initial.metadata['method']} ({best.objective})"
+        live = None if method_progress is None else (lambda text, name=spec.name: method_progress(name, text))
+        started = time.monotonic()
+        try:
+            result = solve(instance, spec.name, time_limit=limit, seed=seed, threads=threads,
+                           initial_schedule=initial, progress=live, **options.get(spec.name, {}))
+        except InputError as problem:
+            record(Attempt(spec.name, spec.kind, Status.SKIPPED, note=problem.message, started_from=started_from))
+            return
+        except SolveError as problem:  # e.g. a model too large, or a schedule the verifier rejected
+            record(Attempt(spec.name, spec.kind, Status.ERROR, note=str(problem), started_from=started_from))
+            return
+        except KeyboardInterrupt:
+            interrupted = True
+            record(Attempt(spec.name, spec.kind, Status.INTERRUPTED, runtime_s=round(time.monotonic() - started, 3),
+                           note="interrupted before it returned a result", started_from=started_from))
+            return
+        interrupted = result.interrupted
+        if spec.name in ("pattern", "pattern-fix") and result.info.get("fits") is False:
+            shares.update(SHARES_WITHOUT_PATTERN)
+        notes = ([note] if note else []) + (["interrupted: its best so far"] if result.interrupted else [])
+        if result.schedule is not None and result.schedule.resumes_progress:
+            record(Attempt(spec.name, spec.kind, result.status, result.objective, None,
+                           round(result.runtime_s, 3), "; ".join(notes + [PREEMPTIVE_NOTE])))
+            return
+        source = (result.info.get("optimality_proved_by") or result.info.get("lower_bound_source")
+                  or spec.name)
+        notes += [] if source == spec.name else [f"bound from {source}"]
+        record(Attempt(spec.name, spec.kind, result.status, result.objective, result.lower_bound,
+                       round(result.runtime_s, 3), "; ".join(notes) or None, started_from))
+        if on_schedule is not None and result.schedule is not None:
+            on_schedule(spec.name, result.schedule)
+        if result.schedule is not None and (best is None or result.objective < best.objective):
+            best = result
+            incumbent = Schedule(result.schedule.starts, metadata={"method": spec.name})
+        if result.lower_bound is not None and result.lower_bound > bound:
+            bound, bound_method = float(result.lower_bound), source
+        if best is not None and contradicts(bound, best.objective):
+            raise SolveError(f"the bound {bound} of {bound_method} exceeds the verified objective "
+                             f"{best.objective} of {best.method}: one of them is wrong")
 
     for position, spec in enumerate(specs):
         if interrupted:
@@ -180,47 +235,9 @@ def certify(instance: Instance, budget_s: float = 60.0, methods: Sequence[str] |
             limit = remaining * share(spec.name) / sum(share(s.name) for s in specs[position:] if _long(s))
         else:
             limit = min(QUICK_TIME_LIMIT_S, remaining)
-        initial = incumbent if spec.uses_initial_schedule else None
-        started_from = None if initial is None else f"{initial.metadata['method']} ({best.objective})"
-        live = None if method_progress is None else (lambda text, name=spec.name: method_progress(name, text))
-        started = time.monotonic()
-        try:
-            result = solve(instance, spec.name, time_limit=limit, seed=seed, threads=threads,
-                           initial_schedule=initial, progress=live,
-                           **({} if methods else PORTFOLIO_OPTIONS.get(spec.name, {})))
-        except InputError as problem:
-            record(Attempt(spec.name, spec.kind, Status.SKIPPED, note=problem.message, started_from=started_from))
-            continue
-        except SolveError as problem:  # e.g. a model too large, or a schedule the verifier rejected
-            record(Attempt(spec.name, spec.kind, Status.ERROR, note=str(problem), started_from=started_from))
-            continue
-        except KeyboardInterrupt:
-            interrupted = True
-            record(Attempt(spec.name, spec.kind, Status.INTERRUPTED, runtime_s=round(time.monotonic() - started, 3),
-                           note="interrupted before it returned a result", started_from=started_from))
-            continue
-        interrupted = result.interrupted
-        if spec.name in ("pattern", "pattern-fix") and result.info.get("fits") is False:
-            shares.update(SHARES_WITHOUT_PATTERN)
-        notes = ["interrupted: its best so far"] if result.interrupted else []
-        if result.schedule is not None and result.schedule.resumes_progress:
-            record(Attempt(spec.name, spec.kind, result.status, result.objective, None,
-                           round(result.runtime_s, 3), "; ".join(notes + [PREEMPTIVE_NOTE])))
-            continue
-        source = (result.info.get("optimality_proved_by") or result.info.get("lower_bound_source")
-                  or spec.name)
-        notes += [] if source == spec.name else [f"bound from {source}"]
-        record(Attempt(spec.name, spec.kind, result.status, result.objective, result.lower_bound,
-                       round(result.runtime_s, 3), "; ".join(notes) or None, started_from))
-        if on_schedule is not None and result.schedule is not None:
-            on_schedule(spec.name, result.schedule)
-        if result.schedule is not None and (best is None or result.objective < best.objective):
-            best = result
-            incumbent = Schedule(result.schedule.starts, metadata={"method": spec.name})
-        if result.lower_bound is not None and result.lower_bound > bound:
-            bound, bound_method = float(result.lower_bound), source
-        if best is not None and contradicts(bound, best.objective):
-            raise SolveError(f"the bound {bound} of {bound_method} exceeds the verified objective "
-                             f"{best.objective} of {best.method}: one of them is wrong")
+        run(spec, limit)
+    if (not methods and LEFTOVER_METHOD in names and best is not None and not interrupted
+            and not proves_optimal(bound, best.objective) and left() >= LEFTOVER_MIN_S):
+        run(get_method(LEFTOVER_METHOD), left(), note="again, with the time the others left")
     return Certificate(instance.name, best, bound, bound_method, tuple(attempts), budget_s,
                        time.monotonic() - clock, interrupted)
