@@ -13,6 +13,7 @@ import kvopt.exact.homogeneous  # noqa: F401  (homogeneous-dp)
 import kvopt.exact.method  # noqa: F401  (exact)
 import kvopt.formulations.methods  # noqa: F401  (ip, cpsat, lp)
 import kvopt.methods.fcfs  # noqa: F401  (fcfs)
+import kvopt.methods.order_search  # noqa: F401  (order-search)
 import kvopt.methods.policies  # noqa: F401  (every online policy, run offline)
 import kvopt.patterns.method  # noqa: F401  (pattern)
 from kvopt.errors import InputError

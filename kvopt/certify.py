@@ -31,25 +31,28 @@ from kvopt.schedule import Schedule
 from kvopt.solve import solve
 
 QUICK_TIME_LIMIT_S = 5.0  # per heuristic, policy or quick bound; the long methods share the rest of the budget
-# The long methods: the exact ones and the `pattern` bound, run last in LONG_ORDER (others before them) with
-# these shares of what is left (1 unless listed); a method that returns early leaves its time to the later
-# ones. `exact` proves most small instances (n <= 12) within a second; `cpsat`, started from the best schedule
-# so far, improves it (its LNS workers need time); `pattern-fix` fixes the starts no better schedule can use
-# (strong where its pricing program fits, up to n ~ 15-20, and the pattern bound is within 1-2% of that
-# schedule; it finds out within a second where the program does not fit and returns at once); `ip` gives the
-# peak-cut LP bound and a schedule from it, with all the time left where pattern-fix returned at once.
-# Measured on paper prefixes and the paper sample: benchmarks/README.md, "Certified optima".
-LONG_SHARES = {"ip": 4.0, "cpsat": 4.0, "pattern": 5.0, "pattern-fix": 8.0}
+# The long methods: the exact ones, `order-search` and the `pattern` bound, run last in LONG_ORDER (others
+# before them) with these shares of what is left (1 unless listed); a method that returns early leaves its
+# time to the later ones. `exact` proves most small instances (n <= 12) within a second; `order-search`
+# improves the best schedule so far (the strongest schedule search above ~20 requests); `cpsat`, started
+# from its schedule, improves it further where it can and proves small instances; `pattern-fix` fixes the
+# starts no better schedule can use (strong where its pricing program fits, up to n ~ 15-20, and the
+# pattern bound is within 1-2% of that schedule; it finds out within a second where the program does not
+# fit and returns at once); `ip` gives the peak-cut LP bound and a schedule from it, with all the time left
+# where pattern-fix returned at once. Measured on paper prefixes and the paper sample: benchmarks/README.md,
+# "Certified optima" and "Order search, and the time left".
+LONG_SHARES = {"ip": 4.0, "cpsat": 4.0, "pattern": 5.0, "pattern-fix": 8.0, "order-search": 4.0}
 # Up to SMALL_N requests pattern-fix's target search closes most of the gap and gets more; above it, its
 # program runs out of time or states and the time is worth more to ip's LP (benchmarks/README.md, "Target
-# search in pattern-fix": 12 at n > 20 lowered ip's bound on the paper sample).
-SMALL_N, SMALL_SHARES = 20, {"pattern-fix": 12.0}
-LONG_ORDER = ("homogeneous-dp", "exact", "pattern", "cpsat", "pattern-fix", "ip")
+# search in pattern-fix": 12 at n > 20 lowered ip's bound on the paper sample), and CP-SAT proves nothing
+# and improves order-search's schedules less than order-search itself does (the same section).
+SMALL_N, SMALL_SHARES, LARGE_SHARES = 20, {"pattern-fix": 12.0, "order-search": 2.0}, {"cpsat": 2.0}
+LONG_ORDER = ("homogeneous-dp", "exact", "pattern", "order-search", "cpsat", "pattern-fix", "ip")
 # Options certify gives a method of its default portfolio: `pattern` and `pattern-fix` return at once where the
 # pricing program does not fit (their fallback, the peak-cut LP, is what `ip` computes), leaving the time to ip.
 PORTFOLIO_OPTIONS = {"pattern": {"fallback": "none"}, "pattern-fix": {"fallback": "none"}}
 # Above SMALL_N requests CP-SAT improves the schedule it is handed (it proves nothing there) and does so better
-# with 2 workers than with its default 8 (benchmarks/README.md, "The time left, and CP-SAT's workers").
+# with 2 workers than with its default 8 (benchmarks/README.md, "Order search, and the time left").
 LARGE_OPTIONS = {"cpsat": {"workers": 2}}
 # Where `pattern` (in a portfolio that runs it before ip and cpsat) found that its program does not fit (large
 # instances), `ip`'s root LP is the bound and needs the time (its cut loop at n ~ 60): the shares after it.
@@ -60,7 +63,7 @@ REPEATED_BY = {"lp": "ip", "pattern": "pattern-fix"}
 # The time the long methods leave (ip returns once its root LP has converged, pattern-fix where its program
 # does not fit) goes, in the default portfolio, to a second run of LEFTOVER_METHOD from the best schedule,
 # if at least LEFTOVER_MIN_S.
-LEFTOVER_METHOD, LEFTOVER_MIN_S = "cpsat", 2.0
+LEFTOVER_METHOD, LEFTOVER_MIN_S = "order-search", 2.0
 PREEMPTIVE_NOTE = "resumes evicted requests with their progress (preemptive): not comparable, ignored"
 
 
@@ -160,7 +163,7 @@ def certify(instance: Instance, budget_s: float = 60.0, methods: Sequence[str] |
     interrupted = False
 
     small = len(instance.requests) <= SMALL_N
-    shares = dict(LONG_SHARES) | (SMALL_SHARES if small else {})
+    shares = dict(LONG_SHARES) | (SMALL_SHARES if small else LARGE_SHARES)
     extra = {} if small else LARGE_OPTIONS
     options = {} if methods else {name: PORTFOLIO_OPTIONS.get(name, {}) | extra.get(name, {}) for name in names}
 

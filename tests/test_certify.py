@@ -57,16 +57,16 @@ def test_certify_cli_writes_the_best_schedule(tmp_path):
     assert checked.returncode == 0
 
 
-def test_default_portfolio_runs_quick_methods_first_then_cpsat_pattern_fix_ip_without_lp_or_pattern():
-    from kvopt.certify import default_portfolio
+def test_default_portfolio_runs_quick_methods_first_then_order_search_cpsat_pattern_fix_ip_without_lp_or_pattern():
+    from kvopt.certify import LONG_SHARES, default_portfolio
     from kvopt.catalogue import get_method
     names = default_portfolio(None)
-    long_methods = [name for name in names if get_method(name).kind == "exact" or name == "pattern"]
+    long_methods = [name for name in names if get_method(name).kind == "exact" or name in LONG_SHARES]
     quick = names[:len(names) - len(long_methods)]
     kinds = [get_method(name).kind for name in quick]
     assert kinds == sorted(kinds, key=lambda kind: {"heuristic": 0, "policy": 0, "bound": 1}[kind])
     assert {"trivial", "volume", "volume-dff", "separation"} <= set(quick)
-    assert names[-3:] == ["cpsat", "pattern-fix", "ip"]
+    assert names[-4:] == ["order-search", "cpsat", "pattern-fix", "ip"]
     assert "lp" not in names and "pattern" not in names  # ip's root relaxation, pattern-fix's first phase
 
 
@@ -171,3 +171,30 @@ def test_pattern_keeps_its_lp_fallback_when_named_and_leaves_time_to_ip_in_the_d
     certify(instance, budget_s=20)
     assert shares_of_left["pattern"] == pytest.approx(5 / 13, abs=0.02)
     assert shares_of_left["ip"] == pytest.approx(8 / 10, abs=0.02)  # pattern returned at once: 8 to 2, not 4 to 4
+
+
+def test_the_time_left_goes_to_a_second_run_of_the_leftover_method_in_the_default_portfolio(
+        greedy_counterexample, temporary_methods, monkeypatch):
+    import kvopt.certify as certify_module
+    from kvopt.schedule import Schedule
+    calls = []
+
+    def quick_improver(instance, settings):  # returns at once with fcfs's 27, then with the staggered 25
+        calls.append((settings.time_limit, settings.initial_schedule))
+        starts = {r.id: k for k, r in enumerate(instance.requests)} if len(calls) > 1 else \
+            dict(certify_module.solve(instance, "fcfs").schedule.starts)
+        return Outcome(Schedule(starts), Status.FEASIBLE)
+
+    temporary_methods("test-quick-improver", "exact", quick_improver, uses_initial_schedule=True)
+    monkeypatch.setattr(certify_module, "LEFTOVER_METHOD", "test-quick-improver")
+    monkeypatch.setattr(certify_module, "default_portfolio", lambda instance: ["trivial", "test-quick-improver"])
+    certificate = certify(greedy_counterexample, budget_s=10)
+    assert len(calls) == 2 and calls[0][1] is None
+    assert calls[1][0] == pytest.approx(10.0, abs=0.5)  # nearly all the budget was left
+    assert dict(calls[1][1].starts) == dict(certify_module.solve(greedy_counterexample, "fcfs").schedule.starts)
+    second = certificate.attempts[-1]
+    assert second.method == "test-quick-improver" and "time the others left" in second.note
+    assert second.started_from == "test-quick-improver (27)" and certificate.objective == 25
+    calls.clear()
+    certify(greedy_counterexample, budget_s=10, methods=["trivial", "test-quick-improver"])
+    assert len(calls) == 1  # methods named: each runs once

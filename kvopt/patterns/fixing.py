@@ -152,12 +152,13 @@ def target_search(instance, settings, search, via: Through, incumbent: Schedule,
     """Probes at targets lower < T <= upper: fixing at T keeps the starts a schedule of total latency <= T - 1
     may use (`via` does not depend on T), and restricted CP-SAT either finds one (a better schedule), or
     proves there is none (the optimum is >= T), or runs out of its slice. A proof doubles the step to the
-    next target, a slice that decides nothing halves it, and at step 1 doubles the slice; at T = upper
-    a proof is the proof of optimality."""
+    next target, a slice that decides nothing halves it; at step 1 a slice that decides nothing is followed
+    by one probe at T = upper (a search for a better schedule, which the probes near the bound rarely find),
+    and if that finds none too, the slice doubles. At T = upper a proof is the proof of optimality."""
     schedule, objective, proven = None, None, None
-    step, share, probes = 1, PROBE_SHARE, 0
+    step, share, probes, at_upper = 1, PROBE_SHARE, 0, False
     while lower < upper and not settings.expired() and not settings.interrupted:
-        target = min(upper, lower + step)
+        target = upper if at_upper else min(upper, lower + step)
         allowed = allowed_starts(search.classes, search.best_prices, via, target)
         info["starts_left"] = int(sum(periods.size for periods in allowed))
         log.append(f"fixing at L = {search.best:.3f}, target {target} (UB {upper}, proven >= {lower}): "
@@ -172,18 +173,22 @@ def target_search(instance, settings, search, via: Through, incumbent: Schedule,
             settings.interrupt.set()
             break
         probes += 1
+        was_at_upper, at_upper = at_upper, False
         if infeasible:
-            lower, proven, step = target, target, 2 * step
+            lower, proven = target, target
+            step = step if was_at_upper else 2 * step
             continue
         if bound is not None:  # a schedule of total latency < target uses only the starts left
             lower = max(lower, min(target, integer_bound(bound)))
             proven = lower
         if found_objective is not None and found_objective < upper:
             schedule, objective, upper = found_starts, found_objective, found_objective
+        elif was_at_upper:
+            share = min(1.0, 2 * share)
         elif step > 1:
             step //= 2
         else:
-            share = min(1.0, 2 * share)
+            at_upper = True
     info["probes"] = probes
     if lower >= upper:
         log.append(f"no schedule better than {upper}: {upper} is optimal")

@@ -99,3 +99,32 @@ def test_a_probe_slice_grows_with_its_share_and_ends_as_all_the_time_left():
     assert probe_seconds(1.0, 0.1) == pytest.approx(PROBE_MIN_S)
     assert probe_seconds(None, 0.2) == pytest.approx(2 * PROBE_MIN_S)
     assert probe_seconds(100.0, 1.0) is None and probe_seconds(None, 1.0) is None
+
+
+def test_a_stalled_probe_near_the_bound_is_followed_by_one_probe_at_the_upper_bound(monkeypatch):
+    """The probe sequence of target_search with CP-SAT replaced by a script: (starts, objective, bound,
+    infeasible) per probe."""
+    from types import SimpleNamespace
+
+    import kvopt.patterns.fixing as fixing
+    from kvopt.schedule import Schedule
+    undecided = (None, None, None, False)
+    script = [undecided, ({"r0": 0}, 97, None, False), undecided, undecided, (None, None, None, True)]
+    targets, slices = [], []
+
+    def scripted(instance, allowed, target, hint, settings, log, seconds, lower=None):
+        targets.append(target)
+        slices.append(seconds)
+        return script[len(targets) - 1]
+
+    monkeypatch.setattr(fixing, "restricted_search", scripted)
+    monkeypatch.setattr(fixing, "allowed_starts", lambda *args: [np.array([0])])
+    settings = SimpleNamespace(expired=lambda: len(targets) == len(script), interrupted=False,
+                               time_left=lambda: 100.0, report=lambda text: None)
+    search = SimpleNamespace(classes=None, best_prices=None, best=89.5)
+    info = {}
+    schedule, objective, proven = fixing.target_search(None, settings, search, None, Schedule({"r0": 3}),
+                                                       100, 90, [], info)
+    assert targets == [91, 100, 91, 97, 91]  # stall, upper probe (finds 97), stall, upper probe, proof
+    assert slices == [10.0, 10.0, 10.0, 10.0, 20.0]  # the second fruitless probe at the upper bound doubles it
+    assert (schedule, objective, proven) == ({"r0": 0}, 97, 91) and info["probes"] == 5
