@@ -27,6 +27,7 @@ from kvopt.method import Option, Outcome, Settings, register
 from kvopt.result import Status
 from kvopt.schedule import Schedule
 
+UNTIMED_ITERATIONS = 20_000  # candidate orders when neither a time limit nor `iterations` is given
 HISTORY = 50  # late-acceptance list length
 MOVE_REACH = 12  # a moved request goes at most this many places away (most improving moves are local)
 DELAY_MOVES = 0.1  # share of the moves that change a delay rather than the order
@@ -75,7 +76,7 @@ def first_order(instance: Instance, initial: Schedule | None) -> list[int]:
 
 
 @register("order-search", kind="heuristic", uses_initial_schedule=True,
-          options=(Option("iterations", int, 0, "stop after this many candidate orders (0: only the time limit)"),),
+          options=(Option("iterations", int, 0, "stop after this many candidate orders (0: the time limit, or 20,000 without one)"),),
           summary="late-acceptance local search over start orders, each decoded by earliest feasible placement")
 def order_search(instance: Instance, settings: Settings) -> Outcome:
     outputs, prompts = instance.outputs.astype(np.int64), instance.prompts.astype(np.int64)
@@ -100,6 +101,8 @@ def order_search(instance: Instance, settings: Settings) -> Outcome:
     history = [current] * HISTORY
     rng = np.random.default_rng(settings.seed)
     limit, n = settings.options["iterations"], len(order)
+    if limit == 0 and settings.time_limit is None:  # without a time limit the search must still end
+        limit = UNTIMED_ITERATIONS
     iteration = 0
     while n > 1 and not settings.expired() and (limit == 0 or iteration < limit):
         source = int(rng.integers(n))
