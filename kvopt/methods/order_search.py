@@ -22,6 +22,7 @@ import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
 from kvopt.errors import InputError
+from kvopt.heuristics import total_latency
 from kvopt.instance import Instance
 from kvopt.method import Option, Outcome, Settings, register
 from kvopt.result import Status
@@ -76,7 +77,8 @@ def first_order(instance: Instance, initial: Schedule | None) -> list[int]:
 
 
 @register("order-search", kind="heuristic", uses_initial_schedule=True,
-          options=(Option("iterations", int, 0, "stop after this many candidate orders (0: the time limit, or 20,000 without one)"),),
+          options=(Option("iterations", int, 0, "stop after this many candidate orders "
+                          "(0: the time limit, or 20,000 without one)"),),
           summary="late-acceptance local search over start orders, each decoded by earliest feasible placement")
 def order_search(instance: Instance, settings: Settings) -> Outcome:
     outputs, prompts = instance.outputs.astype(np.int64), instance.prompts.astype(np.int64)
@@ -128,11 +130,8 @@ def order_search(instance: Instance, settings: Settings) -> Outcome:
         iteration += 1
     ids = [r.id for r in instance.requests]
     best_starts = best_starts + shift
-    schedule = Schedule({ids[i]: int(best_starts[i]) for i in range(len(ids))}, metadata={"method": "order-search"})
-    if initial is not None and not initial.runs and initial_objective(instance, initial) <= best:
+    schedule = Schedule(dict(zip(ids, best_starts.tolist())), metadata={"method": "order-search"})
+    if initial is not None and not initial.runs and total_latency(instance, initial.starts) <= best:
         schedule = Schedule(dict(initial.starts), metadata={"method": "order-search"})
     return Outcome(schedule, Status.FEASIBLE, info={"orders": iteration + 1})
 
-
-def initial_objective(instance: Instance, schedule: Schedule) -> int:
-    return sum(schedule.starts[r.id] + r.output - r.arrival for r in instance.requests)
