@@ -1,7 +1,8 @@
 """Certify an instance: run heuristics, lower bounds and exact methods within one time budget and report
 the best verified schedule, the best proven bound, the gap, and which method proved what.
 
-Every method runs once, through `kvopt.solve`, so every schedule is verified and every bound is checked
+Every method runs once (in the default portfolio LEFTOVER_METHOD a second time, with the time the others
+leave), through `kvopt.solve`, so every schedule is verified and every bound is checked
 against every verified objective (a bound above a verified objective is a bug and raises). A method that
 does not apply to the instance (InputError, e.g. a special-case algorithm) is recorded as skipped.
 
