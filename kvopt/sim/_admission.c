@@ -31,7 +31,7 @@
 #include <string.h>
 #include <math.h>
 
-enum { FUTURE_PEAK = 0, FLUID = 1, WATERMARK = 2 };
+enum { FUTURE_PEAK = 0, FLUID = 1, WATERMARK = 2, SORTED_F = 3 };
 enum { KEY_ARRIVAL = 0, KEY_SHORTEST = 1, KEY_VOLUME = 2, KEY_EVICTED_FIRST = 3 };
 enum { WAITING = 1, RUNNING = 2, DONE = 3 };
 #define FALLBACK 1
@@ -65,8 +65,8 @@ static int grow(void **p, int64_t *cap, int64_t need, size_t item) {
 }
 
 typedef struct {
-    int kind, key, eviction, victim, predicted;
-    int64_t n, M, limit, clear_target, max_running;
+    int kind, key, eviction, victim, predicted, sequential;
+    int64_t n, M, limit, clear_target, max_running, pool;
     double burst;
     const int64_t *order, *arrival_in, *prompt, *output, *guess;
     int64_t *first_start, *completion, *evictions, *lost, *recomputed, *arrival;
@@ -83,6 +83,10 @@ typedef struct {
     /* fluid */
     double budget; int64_t volume_seen, seen;
     int64_t *aux; int64_t auxcap;
+    /* sorted-f: the waiting requests in the order they (re)joined, the loads of the running ones */
+    Vec wl, pick;
+    int64_t *bend, *bbase, *bload; int64_t bcap;
+    void *scratch; int64_t scratch_cap;
     PyObject *tick;
 } Sim;
 
@@ -265,9 +269,14 @@ static void running_remove(Sim *s, int64_t i) {
     s->running[k] = last, s->run_pos[last] = k;
 }
 
+/* the policies whose PeakLoad lives from one period to the next (sorted-f rebuilds its own) */
+static int keeps_loads(Sim *s) { return s->kind == FUTURE_PEAK || s->kind == FLUID; }
+
+static int enqueue(Sim *s, int64_t i) { return s->kind == SORTED_F ? vec_push(&s->wl, i) : q_push(s, i); }
+
 static int requeue(Sim *s, int64_t i) {   /* policy.evicted / policy.rejected */
-    if (s->kind != WATERMARK) loads_discard(s, i);
-    return q_push(s, i);
+    if (keeps_loads(s)) loads_discard(s, i);
+    return enqueue(s, i);
 }
 
 static int reveal(Sim *s) {
@@ -276,7 +285,7 @@ static int reveal(Sim *s) {
         s->arrival[i] = s->period, s->status[i] = WAITING;
         s->tokens_needed += s->output[i], s->pending += s->output[i];
         s->unfinished++, s->waiting++;
-        if (q_push(s, i)) return OOM;
+        if (enqueue(s, i)) return OOM;
         if (s->kind == FLUID) s->volume_seen += volume(s, i), s->seen++;
     }
     return 0;
@@ -332,7 +341,7 @@ static int complete(Sim *s, int64_t i, int64_t executed) {
     s->max_gen[i] = output, s->run_start[i] = -1;
     s->unfinished--, s->finished++, s->pending -= output;
     s->last_completion = executed;
-    if (s->kind != WATERMARK) loads_discard(s, i);
+    if (keeps_loads(s)) loads_discard(s, i);
     return 0;
 }
 
@@ -449,7 +458,142 @@ static int watermark_admit(Sim *s) {
     return 0;
 }
 
+/* ---- sorted-f (kvopt/policies/sorted_f.py) ------------------------------------------------------- */
+typedef struct { int64_t k1, k2, arrival, pos; } Cand;   /* pos: place among the eligible (lexsort) */
+
+static int cand_order(const void *pa, const void *pb) {
+    const Cand *a = pa, *b = pb;
+    if (a->k1 != b->k1) return a->k1 < b->k1 ? -1 : 1;
+    if (a->k2 != b->k2) return a->k2 < b->k2 ? -1 : 1;
+    if (a->arrival != b->arrival) return a->arrival < b->arrival ? -1 : 1;
+    return a->pos < b->pos ? -1 : (a->pos > b->pos);
+}
+
+typedef struct { int64_t end, base; } Load;
+
+static int load_order(const void *pa, const void *pb) {
+    const Load *a = pa, *b = pb;
+    return a->end < b->end ? -1 : (a->end > b->end);
+}
+
+static int64_t sf_remaining(Sim *s, int64_t i) { return estimate(s, i) - s->kept[i]; }
+
+/* PeakLoad.from_runs of the running requests into lend/lbase/lload, kept in bend/bbase/bload; overdue
+ * runs are assumed to end in the coming round */
+static int grow_all(int64_t **arrays, int count, int64_t *cap, int64_t need) {
+    if (need <= *cap) return 0;
+    int64_t c = *cap ? *cap : 64;
+    while (c < need) c *= 2;
+    for (int a = 0; a < count; a++) {
+        int64_t *p = realloc(arrays[a], (size_t)c * 8);
+        if (!p) return OOM;
+        arrays[a] = p;
+    }
+    *cap = c;
+    return 0;
+}
+
+static int sf_background(Sim *s) {
+    int64_t k = s->nrunning, t = s->period, *l[4] = {s->lend, s->lbase, s->lload, s->lkey};
+    int64_t *b[3] = {s->bend, s->bbase, s->bload};
+    int status = grow_all(l, 4, &s->lcap, k + 1);
+    s->lend = l[0], s->lbase = l[1], s->lload = l[2], s->lkey = l[3];
+    status = status || grow_all(b, 3, &s->bcap, k + 1);
+    s->bend = b[0], s->bbase = b[1], s->bload = b[2];
+    if (status || grow(&s->scratch, &s->scratch_cap, k + 1, sizeof(Load))) return OOM;
+    Load *runs = s->scratch;
+    for (int64_t j = 0; j < k; j++) {
+        int64_t i = s->running[j], end = s->run_start[i] + estimate(s, i) - s->kept[i];
+        runs[j] = (Load){end > t + 1 ? end : t + 1, s->prompt[i] + s->kept[i] - s->run_start[i]};
+    }
+    qsort(runs, (size_t)k, sizeof(Load), load_order);
+    int64_t after = 0;   /* sum of the bases from position j on */
+    for (int64_t j = k - 1; j >= 0; j--) after += runs[j].base, s->lload[j] = after;
+    for (int64_t j = 0, first = 0; j < k; j++) {
+        if (runs[j].end != runs[first].end) first = j;
+        s->lend[j] = runs[j].end, s->lbase[j] = runs[j].base, s->lkey[j] = -1;
+        s->bload[j] = s->lload[first] + (k - first) * runs[j].end;
+    }
+    memcpy(s->lload, s->bload, (size_t)k * 8);
+    memcpy(s->bend, s->lend, (size_t)k * 8);
+    memcpy(s->bbase, s->lbase, (size_t)k * 8);
+    s->ln = k;
+    return 0;
+}
+
+static void sf_restore_background(Sim *s) {
+    s->ln = s->nrunning;
+    memcpy(s->lend, s->bend, (size_t)s->ln * 8);
+    memcpy(s->lbase, s->bbase, (size_t)s->ln * 8);
+    memcpy(s->lload, s->bload, (size_t)s->ln * 8);
+}
+
+/* the positions in wl of the requests that fit on their own next to the running ones */
+static int64_t sf_eligible(Sim *s, int64_t *eligible) {
+    int64_t t = s->period, count = 0;
+    for (int64_t p = 0; p < s->wl.n; p++) {
+        int64_t i = s->wl.v[p], held0 = s->prompt[i] + s->kept[i];
+        if (memory_next(s) + held0 + 1 <= s->M && peak_with(s, held0 - t, t + sf_remaining(s, i)) <= s->M)
+            eligible[count++] = p;
+    }
+    return count;
+}
+
+static void sf_order_keys(Sim *s, int which, const int64_t *eligible, int64_t count, Cand *cands) {
+    for (int64_t c = 0; c < count; c++) {
+        int64_t i = s->wl.v[eligible[c]], r = sf_remaining(s, i), h = s->prompt[i] + s->kept[i];
+        int64_t k1 = which == 0 ? r : which == 1 ? h + r : h * r + r * (r + 1) / 2;
+        cands[c] = (Cand){k1, which == 0 ? h : 0, s->arrival[i], c};
+    }
+    qsort(cands, (size_t)count, sizeof(Cand), cand_order);
+}
+
+/* argmin of (total / |X|^2, total, -|X|) over the greedy prefixes of the three orders, into s->chosen */
+static int sorted_f_admit(Sim *s) {
+    if (!s->wl.n || (s->sequential && s->nrunning)) return 0;
+    int64_t w = s->wl.n, t = s->period;
+    if (sf_background(s)) return OOM;
+    int64_t *eligible = malloc((size_t)w * 8);
+    Cand *cands = malloc((size_t)w * sizeof(Cand));
+    int status = eligible && cands ? 0 : OOM, found = 0;
+    int64_t count = status ? 0 : sf_eligible(s, eligible), best_total = 0, best_size = 0;
+    double best_f = 0.0;
+    for (int which = 0; which < 3 && count && !status; which++) {
+        sf_order_keys(s, which, eligible, count, cands);
+        sf_restore_background(s);
+        int64_t next_round = memory_next(s), total = 0, upto = count < s->pool ? count : s->pool;
+        s->pick.n = 0;
+        for (int64_t c = 0; c < upto && !status; c++) {
+            int64_t i = s->wl.v[eligible[cands[c].pos]], held0 = s->prompt[i] + s->kept[i];
+            int64_t base = held0 - t, r = sf_remaining(s, i), need_next = next_round + held0 + 1;
+            if (need_next > s->M || peak_with(s, base, t + r) > s->M) continue;
+            if (loads_add(s, i, base, t + r) || vec_push(&s->pick, i)) { status = OOM; break; }
+            next_round = need_next, total += r;
+            int64_t size = s->pick.n;
+            double f = (double)total / (double)(size * size);
+            if (!found || f < best_f || (f == best_f && (total < best_total ||
+                                                         (total == best_total && size > best_size)))) {
+                found = 1, best_f = f, best_total = total, best_size = size;
+                s->chosen.n = 0;
+                for (int64_t k = 0; k < size && !status; k++)
+                    if (vec_push(&s->chosen, s->pick.v[k])) status = OOM;
+            }
+        }
+    }
+    free(eligible), free(cands);
+    return status;
+}
+
+/* the engine deletes the started requests from state.waiting: the others keep their order */
+static void waiting_compact(Sim *s) {
+    int64_t kept = 0;
+    for (int64_t p = 0; p < s->wl.n; p++)
+        if (s->status[s->wl.v[p]] == WAITING) s->wl.v[kept++] = s->wl.v[p];
+    s->wl.n = kept;
+}
+
 static int quiet(Sim *s) {
+    if (s->kind == SORTED_F) return s->wl.n == 0 || (s->sequential && s->nrunning);
     if (s->kind == FUTURE_PEAK) return s->qn == 0;
     if (s->kind == FLUID) return 0;
     if (!s->qn) return 1;
@@ -463,10 +607,11 @@ static int quiet(Sim *s) {
 static int admit(Sim *s) {
     s->chosen.n = 0;
     int status = s->kind == WATERMARK ? watermark_admit(s) : s->kind == FLUID ? fluid_admit(s)
-                                                                              : future_peak_admit(s, INT64_MAX);
+               : s->kind == SORTED_F ? sorted_f_admit(s) : future_peak_admit(s, INT64_MAX);
     if (status) return status;
     for (int64_t k = 0; k < s->chosen.n; k++)
         if (start(s, s->chosen.v[k])) return OOM;
+    if (s->kind == SORTED_F) waiting_compact(s);
     if (s->chosen.n && memory_next(s) > s->M) {
         if (s->eviction == 0) return FALLBACK;
         while (s->chosen.n && memory_next(s) > s->M)
@@ -547,6 +692,7 @@ static void sim_free(Sim *s) {
     free(s->queue); free(s->due); for (int k = 0; k < 5; k++) free(s->rounds[k].v);
     free(s->runs.v); free(s->idle.v); free(s->chosen.v);
     free(s->lend); free(s->lbase); free(s->lload); free(s->lkey); free(s->aux);
+    free(s->wl.v); free(s->pick.v); free(s->bend); free(s->bbase); free(s->bload); free(s->scratch);
 }
 
 static PyObject *as_bytes(Vec *a) {
@@ -558,11 +704,11 @@ static const char *NAMES[ARRAYS] = {"order", "arrival", "prompt", "output", "gue
                                     "completion", "evictions", "tokens_lost", "recomputed", "arrived"};
 
 static PyObject *run(PyObject *self, PyObject *args) {
-    long long p[9];
+    long long p[11];
     double burst;
     PyObject *objs[ARRAYS], *tick;
-    if (!PyArg_ParseTuple(args, "(LLLLLLLLL)dOOOOOOOOOOOO", &p[0], &p[1], &p[2], &p[3], &p[4], &p[5], &p[6],
-                          &p[7], &p[8], &burst, &objs[0], &objs[1], &objs[2], &objs[3], &objs[4], &objs[5],
+    if (!PyArg_ParseTuple(args, "(LLLLLLLLLLL)dOOOOOOOOOOOO", &p[0], &p[1], &p[2], &p[3], &p[4], &p[5], &p[6],
+                          &p[7], &p[8], &p[9], &p[10], &burst, &objs[0], &objs[1], &objs[2], &objs[3], &objs[4], &objs[5],
                           &objs[6], &objs[7], &objs[8], &objs[9], &objs[10], &tick)) return NULL;
     Py_buffer views[ARRAYS];
     Py_ssize_t n = PyObject_Length(objs[0]);
@@ -583,6 +729,7 @@ static PyObject *run(PyObject *self, PyObject *args) {
     memset(&s, 0, sizeof(s));
     s.kind = (int)p[0], s.key = (int)p[1], s.M = p[2], s.limit = p[3], s.clear_target = p[4];
     s.max_running = p[5], s.eviction = (int)p[6], s.victim = (int)p[7], s.predicted = (int)p[8];
+    s.sequential = (int)p[9], s.pool = p[10];
     s.burst = burst, s.n = n, s.tick = tick;
     int64_t *a[ARRAYS];
     for (int k = 0; k < ARRAYS; k++) a[k] = views[k].buf;

@@ -1,5 +1,5 @@
-"""The compiled round loop (kvopt/sim/_admission.c) for MC-SF, MC-Benchmark, fluid, vllm, alpha-greedy and
-alpha-clearing: the engine of kvopt/sim/engine.py on arrays, with the same schedule, rounds and figures.
+"""The compiled round loop (kvopt/sim/_admission.c) for MC-SF, MC-Benchmark, fluid, vllm, alpha-greedy,
+alpha-clearing and sorted-f: the engine of kvopt/sim/engine.py on arrays, with the same schedule, rounds and figures.
 
 `run_compiled` is tried first by kvopt.sim.run.simulate; it returns None (and the Python engine runs) when
 the extension is not built, when something needs Python during the run (observers, an adaptive arrival
@@ -23,6 +23,7 @@ from kvopt.policies.fluid import Fluid
 from kvopt.policies.future_peak import FuturePeakPolicy
 from kvopt.policies.mc_benchmark import MCBenchmark
 from kvopt.policies.mcsf import MCSF
+from kvopt.policies.sorted_f import SortedF
 from kvopt.policies.vllm import VLLM
 from kvopt.policies.watermark import AlphaClearing, AlphaGreedy
 from kvopt.schedule import Run
@@ -37,7 +38,7 @@ except ImportError:  # built without a C compiler: the Python engine, slower
 
 # policy type -> (kind, queue key) of _admission.c
 KINDS = {MCSF: (0, 1), MCBenchmark: (0, 0), Fluid: (1, 2), VLLM: (2, 3), AlphaGreedy: (2, 0),
-         AlphaClearing: (2, 0)}
+         AlphaClearing: (2, 0), SortedF: (3, 0)}
 EVICTIONS = {"none": 0, "restart": 1, "recompute": 2}
 VICTIMS = {name: k for k, name in enumerate(VICTIM_RULES)}
 EXACT_FLOATS = 2**53
@@ -96,7 +97,13 @@ class _Progress:
 
 def _params(policy: Policy, lengths: str, eviction: str, victim: str, memory: int) -> tuple | None:
     kind, key = KINDS[type(policy)]
-    if isinstance(policy, FuturePeakPolicy):
+    sequential, pool = 0, 0
+    if isinstance(policy, SortedF):
+        if lengths not in ("exact", "predicted"):
+            return None
+        limit, clear, most = memory, memory, -1
+        sequential, pool = int(policy.mode == "sequential"), min(policy.pool, 2**62)
+    elif isinstance(policy, FuturePeakPolicy):
         if policy.check != "incremental" or lengths not in ("exact", "predicted"):
             return None
         limit, clear, most = math.floor((1.0 - policy.reserve) * memory), memory, -1
@@ -105,7 +112,7 @@ def _params(policy: Policy, lengths: str, eviction: str, victim: str, memory: in
         clear = math.floor((1.0 - policy.beta) * memory)
         most = -1 if policy.max_running is None else policy.max_running
     return (kind, key, memory, limit, clear, most, EVICTIONS[eviction], VICTIMS[victim],
-            int(lengths == "predicted"))
+            int(lengths == "predicted"), sequential, pool)
 
 
 def run_compiled(source: Any, policy: Policy, lengths: str, eviction: str, victim: str,

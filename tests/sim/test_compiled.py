@@ -26,7 +26,8 @@ from tests.sim.test_reference_engine import RULES, VICTIMS, assert_same, outcome
 needs_c = pytest.mark.skipif(not compiled.available(), reason="kvopt/sim/_admission.c is not built")
 
 FUTURE_PEAK = ("mcsf", "mc-benchmark", "fluid")
-COMPILED = (*FUTURE_PEAK, "vllm", "alpha-greedy", "alpha-clearing")
+WITH_LENGTHS = (*FUTURE_PEAK, "sorted-f")  # lengths exact or predicted (auto: predicted on the traces)
+COMPILED = (*FUTURE_PEAK, "vllm", "alpha-greedy", "alpha-clearing", "sorted-f")
 
 
 @pytest.mark.skipif(shutil.which("cc") is None and shutil.which("gcc") is None, reason="no C compiler")
@@ -75,7 +76,7 @@ def assert_same_as_python(instance, name, options, **kwargs) -> None:
 def test_random_traces_match_the_python_engine_and_the_reference(name, data):
     instance = data.draw(traces())
     options = data.draw(policy_options(name))
-    if name in FUTURE_PEAK and data.draw(st.booleans()):  # else auto: predicted on these traces
+    if name in WITH_LENGTHS and data.draw(st.booleans()):  # else auto: predicted on these traces
         options["lengths"] = "exact"
     eviction = data.draw(st.sampled_from(RULES))
     victim = data.draw(st.sampled_from(VICTIMS))
@@ -91,7 +92,7 @@ def test_the_random_traces_take_the_compiled_path_and_reach_evictions():
     @settings(max_examples=100, deadline=None, database=None)
     @given(instance=traces(), name=st.sampled_from(COMPILED), eviction=st.sampled_from(RULES[1:]))
     def probe(instance, name, eviction):
-        options = {"lengths": "predicted"} if name in FUTURE_PEAK else {}
+        options = {"lengths": "predicted"} if name in WITH_LENGTHS else {}
         if takes_compiled_path(instance, name, options, eviction):
             seen["compiled"] += 1
             seen["evicted"] |= bool(simulate(instance, make_policy(name, options), eviction=eviction).schedule.runs)
@@ -120,7 +121,8 @@ def test_what_needs_python_takes_the_python_engine():
     instance = Instance(20, (Request("a", 0, 2, 3), Request("b", 1, 2, 2)))
     assert takes_compiled_path(instance, "mcsf", {})
     assert not takes_compiled_path(instance, "mcsf", {"check": "direct"})
-    assert not takes_compiled_path(instance, "sorted-f", {})
+    assert not takes_compiled_path(instance, "orca", {})
+    assert takes_compiled_path(instance, "sorted-f", {"mode": "sequential", "pool": 1})
     trace = DecisionTrace()
     simulation = simulate(instance, make_policy("mcsf"), observers=[trace])
     assert trace.events and simulation.report.feasible
