@@ -528,14 +528,34 @@ static void sf_restore_background(Sim *s) {
     memcpy(s->lload, s->bload, (size_t)s->ln * 8);
 }
 
-/* the positions in wl of the requests that fit on their own next to the running ones */
+/* the positions in wl of the requests that fit on their own next to the running ones: peak_with for each,
+ * from prefix maxima and suffix sums of the background (PeakLoad.peaks_with_each); -1 if out of memory */
 static int64_t sf_eligible(Sim *s, int64_t *eligible) {
-    int64_t t = s->period, count = 0;
-    for (int64_t p = 0; p < s->wl.n; p++) {
-        int64_t i = s->wl.v[p], held0 = s->prompt[i] + s->kept[i];
-        if (memory_next(s) + held0 + 1 <= s->M && peak_with(s, held0 - t, t + sf_remaining(s, i)) <= s->M)
-            eligible[count++] = p;
+    int64_t t = s->period, k = s->ln, count = 0;
+    int64_t *before = malloc((size_t)(k + 1) * 8), *after = malloc((size_t)(k + 1) * 8);
+    int64_t *base_after = malloc((size_t)(k + 1) * 8);
+    if (!before || !after || !base_after) count = -1;
+    else {
+        after[k] = INT64_MIN, base_after[k] = 0;
+        for (int64_t j = k - 1; j >= 0; j--) {
+            after[j] = s->lload[j] > after[j + 1] ? s->lload[j] : after[j + 1];
+            base_after[j] = base_after[j + 1] + s->lbase[j];
+        }
+        for (int64_t j = 0; j < k; j++) {
+            int64_t here = s->lload[j] + s->lend[j];
+            before[j] = j && before[j - 1] > here ? before[j - 1] : here;
+        }
     }
+    for (int64_t p = 0; p < s->wl.n && count >= 0; p++) {
+        int64_t i = s->wl.v[p], held0 = s->prompt[i] + s->kept[i], base = held0 - t, end = t + sf_remaining(s, i);
+        if (memory_next(s) + held0 + 1 > s->M) continue;
+        int64_t first = lower(s, end), upto = upper(s, end);
+        int64_t peak = base_after[first] + (k - first) * end + base + end;
+        if (upto && before[upto - 1] + base > peak) peak = before[upto - 1] + base;
+        if (after[upto] > peak) peak = after[upto];
+        if (peak <= s->M) eligible[count++] = p;
+    }
+    free(before), free(after), free(base_after);
     return count;
 }
 
@@ -557,6 +577,7 @@ static int sorted_f_admit(Sim *s) {
     Cand *cands = malloc((size_t)w * sizeof(Cand));
     int status = eligible && cands ? 0 : OOM, found = 0;
     int64_t count = status ? 0 : sf_eligible(s, eligible), best_total = 0, best_size = 0;
+    if (count < 0) status = OOM, count = 0;
     double best_f = 0.0;
     for (int which = 0; which < 3 && count && !status; which++) {
         sf_order_keys(s, which, eligible, count, cands);
