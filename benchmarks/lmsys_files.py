@@ -24,6 +24,7 @@ def main() -> None:
     if len(sys.argv) != 3:
         raise SystemExit("usage: lmsys_files.py N FOLDER")
     n, folder = int(sys.argv[1]), Path(sys.argv[2])
+    folder.mkdir(parents=True, exist_ok=True)
     instance = lmsys_like(n)
     write_instance(folder / f"lmsys{n}.json", instance)
     write_schedule(folder / f"lmsys{n}-mcsf.json", simulate(instance, make_policy("mcsf")).schedule)
