@@ -19,7 +19,7 @@ HISTORY iterations ago. It returns the best schedule decoded, or the schedule ha
 from __future__ import annotations
 
 import numpy as np
-from numpy.lib.stride_tricks import sliding_window_view
+from numpy.lib.stride_tricks import as_strided
 
 from kvopt.errors import InputError
 from kvopt.heuristics import total_latency
@@ -36,25 +36,50 @@ CHUNK = 64  # decoder: candidate periods tested at once
 MAX_HORIZON = 50_000_000  # rounds the decoder's memory array may span (8 bytes each)
 
 
-def decode(order, arrivals, prompts, outputs, memory: int, horizon: int, delays=None) -> np.ndarray:
+def decode(order, arrivals, prompts, outputs, memory: int, horizon: int, delays=None, keep: int = 0,
+           previous=None, give_up: float = np.inf) -> np.ndarray | None:
     """Starts of the serial schedule-generation scheme for `order` (request indices), each request placed
-    no earlier than its arrival plus its delay (none by default)."""
-    used = np.zeros(horizon, dtype=np.int64)
+    no earlier than its arrival plus its delay (none by default). The first `keep` requests are placed where
+    `previous` has them: the decoding of an order that begins with the same `keep` requests and delays
+    (they are placed before the rest and depend on nothing after them). None as soon as the sum of the
+    starts would exceed `give_up` (the requests not yet placed counted at their earliest periods)."""
+    floors = arrivals if delays is None else arrivals + delays
     starts = np.empty(len(arrivals), dtype=np.int64)
-    for i in order:
+    kept = np.asarray(order[:keep], dtype=np.int64)
+    if keep:
+        starts[kept] = previous[kept]
+    used = memory_in_use(starts[kept], prompts[kept], outputs[kept], horizon)
+    excess = int(starts[kept].sum()) + int(floors.sum() - floors[kept].sum()) - give_up  # > 0: give up
+    if excess > 0:
+        return None
+    for i in order[keep:]:
         length = int(outputs[i])
         profile = prompts[i] + 1 + np.arange(length)
-        t = int(arrivals[i]) + (0 if delays is None else int(delays[i]))
-        while True:
-            slack = memory - used[t:t + CHUNK + length - 1]
-            fits = (sliding_window_view(slack, length) >= profile).all(axis=1)
+        t, chunk = int(floors[i]), CHUNK
+        while True:  # the chunk doubles: a request placed late is found in a few steps
+            slack = memory - used[t:t + chunk + length - 1]
+            windows = as_strided(slack, (len(slack) - length + 1, length), (slack.strides[0],) * 2)
+            fits = (windows >= profile).all(axis=1)
             if fits.any():
                 t += int(np.argmax(fits))
                 break
-            t += CHUNK
+            t, chunk = t + chunk, 2 * chunk
+        excess += t - int(floors[i])
+        if excess > 0:
+            return None
         used[t:t + length] += profile
         starts[i] = t
     return starts
+
+
+def memory_in_use(starts, prompts, outputs, horizon: int) -> np.ndarray:
+    """Memory per round of requests started at `starts`: in round t, (number running) * t plus the sum of
+    s + 1 - p over the running ones, both from difference arrays."""
+    running, offsets = np.zeros(horizon + 1, dtype=np.int64), np.zeros(horizon + 1, dtype=np.int64)
+    ends, offset = starts + outputs, prompts + 1 - starts
+    np.add.at(running, starts, 1), np.add.at(running, ends, -1)
+    np.add.at(offsets, starts, offset), np.add.at(offsets, ends, -offset)
+    return np.cumsum(offsets[:horizon]) + np.arange(horizon, dtype=np.int64) * np.cumsum(running[:horizon])
 
 
 def compressed_arrivals(arrivals: np.ndarray, outputs: np.ndarray) -> np.ndarray:
@@ -90,9 +115,11 @@ def order_search(instance: Instance, settings: Settings) -> Outcome:
                          "method 'order-search'")
     constant = int(outputs.sum() - arrivals.sum())
 
-    def cost(order, delays) -> tuple[int, np.ndarray]:
-        starts = decode(order, arrivals, prompts, outputs, instance.memory, horizon, delays)
-        return int(starts.sum()) + constant, starts
+    def cost(order, delays, keep=0, previous=None, give_up=np.inf) -> tuple[float, np.ndarray | None]:
+        """Total latency of the decoded order (inf if it would exceed give_up), and its starts."""
+        starts = decode(order, arrivals, prompts, outputs, instance.memory, horizon, delays, keep, previous,
+                        give_up - constant)
+        return (np.inf, None) if starts is None else (int(starts.sum()) + constant, starts)
 
     initial = settings.initial_schedule
     order = first_order(instance, initial)
@@ -108,7 +135,7 @@ def order_search(instance: Instance, settings: Settings) -> Outcome:
     iteration = 0
     while n > 1 and not settings.expired() and (limit == 0 or iteration < limit):
         source = int(rng.integers(n))
-        candidate, candidate_delays, postpone = order, delays, False
+        candidate, candidate_delays, postpone, keep = order, delays, False, source
         if rng.random() < DELAY_MOVES:
             request = order[source]  # postponed to one round after its current start, or released
             candidate_delays = delays.copy()
@@ -119,9 +146,11 @@ def order_search(instance: Instance, settings: Settings) -> Outcome:
             target = int(np.clip(source + rng.integers(-MOVE_REACH, MOVE_REACH + 1), 0, n - 1))
             candidate = order[:source] + order[source + 1:]
             candidate.insert(target, order[source])
-        value, starts = cost(candidate, candidate_delays)
+            keep = min(source, target)
         slot = iteration % HISTORY
-        if value < current or (not postpone and value <= history[slot]):  # delays only where they gain
+        accepted = current - 1 if postpone else max(current - 1, history[slot])  # delays only where they gain
+        value, starts = cost(candidate, candidate_delays, keep, current_starts, accepted)
+        if value <= accepted:
             order, delays, current, current_starts = candidate, candidate_delays, value, starts
             if value < best:
                 best, best_starts = value, starts

@@ -5,8 +5,8 @@ optima on small instances, and keeps distant arrivals apart without an array as 
 import numpy as np
 import pytest
 
-from kvopt import Instance, Request, solve
-from kvopt.methods.order_search import compressed_arrivals, decode
+from kvopt import Instance, Request, Schedule, solve
+from kvopt.methods.order_search import compressed_arrivals, decode, memory_in_use
 from tests.oracles import brute_force_optimum, memory_per_round, random_instance
 
 
@@ -33,6 +33,33 @@ def test_the_decoder_places_each_request_at_its_earliest_feasible_period(seed):
     horizon = int(arrivals.max() + outputs.sum() + 200)
     starts = decode(order, arrivals, prompts, outputs, instance.memory, horizon)
     assert starts.tolist() == naive_decode(instance, order)
+
+
+@pytest.mark.parametrize("seed", range(25))
+def test_decoding_after_a_kept_prefix_or_giving_up_agrees_with_a_full_decoding(seed):
+    instance = random_instance(seed, (2, 9))
+    rng = np.random.default_rng(seed)
+    n = len(instance.requests)
+    outputs, prompts = instance.outputs.astype(np.int64), instance.prompts.astype(np.int64)
+    arrivals = instance.arrivals.astype(np.int64)
+    horizon = int(arrivals.max() + outputs.sum() + 200)
+    order = list(rng.permutation(n))
+    delays = rng.integers(0, 4, n)
+    full = decode(order, arrivals, prompts, outputs, instance.memory, horizon, delays)
+    keep = int(rng.integers(n + 1))
+    changed = order[:keep] + list(rng.permutation(order[keep:]))
+    expected = decode(changed, arrivals, prompts, outputs, instance.memory, horizon, delays)
+    resumed = decode(changed, arrivals, prompts, outputs, instance.memory, horizon, delays, keep, full)
+    assert resumed.tolist() == expected.tolist()
+    total = int(expected.sum())
+    assert decode(changed, arrivals, prompts, outputs, instance.memory, horizon, delays, keep, full,
+                  give_up=total).tolist() == expected.tolist()
+    assert decode(changed, arrivals, prompts, outputs, instance.memory, horizon, delays, keep, full,
+                  give_up=total - 1) is None
+    placed = {r.id: int(p) for r, p in zip(instance.requests, full)}
+    rounds = memory_per_round(instance, Schedule(placed))
+    used = memory_in_use(full, prompts, outputs, horizon)
+    assert all(used[t] == rounds.get(t + 1, 0) for t in range(horizon))  # the oracle counts rounds from p + 1
 
 
 @pytest.mark.parametrize("seed", range(12))
