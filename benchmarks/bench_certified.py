@@ -26,7 +26,7 @@ from pathlib import Path
 
 from kvopt import read_instance
 from kvopt.certify import certify
-from kvopt.generate.paper import paper_synthetic
+from kvopt.experiments.proven import prefix_instances
 from kvopt.result import gap, integer_bound
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -37,9 +37,7 @@ SIZES = (10, 15, 20)
 def prefixes(sizes=SIZES):
     for model in (1, 2):
         for n in sizes:
-            for index in range(7):
-                full = paper_synthetic(model, 1, index)
-                yield full.replace_requests(full.requests[:n], name=f"{full.name}-n{n}")
+            yield from prefix_instances(model, n, 7, seed=1)
 
 
 def sample():
