@@ -26,9 +26,9 @@ def lp_prices(instance):
     settings = Settings(options=MappingProxyType({o.name: o.default for o in MODEL_OPTIONS}))
     prepared = prepare(instance, settings, "bench")
     model = build_model(instance, settings, prepared, prepared.horizon)
-    highs, _ = strengthened_root(instance, settings, prepared, model)
+    lp, _ = strengthened_root(instance, settings, prepared, model)
     classes = Classes.of(instance, prepared.upper_bound)
-    return classes, dyadic(np.array(highs.getSolution().row_dual)[:len(classes)])
+    return classes, dyadic(lp.row_duals()[:len(classes)])
 
 
 def timed(call, repeats: int) -> tuple[float, object]:

@@ -117,6 +117,31 @@ def solve_lp(highs, deadline: float | None) -> tuple[float | None, np.ndarray | 
     return float(highs.getInfo().objective_function_value), np.array(highs.getSolution().col_value)
 
 
+class FullLP:
+    """The LP relaxation held whole by a Highs object (`-o sifting=false`); the interface of
+    kvopt.formulations.sifting.RestrictedLP."""
+
+    def __init__(self, highs):
+        self.highs = highs
+        self.pricing_rounds = 0
+
+    @property
+    def nonzeros(self) -> int:
+        return int(self.highs.getNumNz())
+
+    def solve(self, deadline: float | None) -> tuple[float | None, np.ndarray | None]:
+        return solve_lp(self.highs, deadline)
+
+    def add_rows(self, matrix, lower: np.ndarray, upper: np.ndarray) -> None:
+        append_rows(self.highs, matrix, lower, upper)
+
+    def row_duals(self) -> np.ndarray | None:
+        return np.array(self.highs.getSolution().row_dual)
+
+    def full_highs(self, model: TimeIndexedModel, threads: int = 1):
+        return self.highs
+
+
 @dataclass
 class RootBound:
     """The LP relaxation before and after the cut loop."""
@@ -126,26 +151,37 @@ class RootBound:
     strengthened: float | None = None
     values: np.ndarray | None = None
     plain_seconds: float | None = None
-    plain_nonzeros: int = 0
+    plain_nonzeros: int = 0  # what HiGHS held for the plain LP (the active columns when sifting)
     cuts: int = 0
     rounds: int = 0
     stopped: str = "no cuts requested"
     history: list[tuple[float, int, float]] = field(default_factory=list)  # (bound, cuts, seconds)
 
+    @property
+    def full_lp_seconds(self) -> float | None:
+        """The plain LP's time scaled to the whole model's nonzeros: what a solve from scratch of the whole
+        model (HiGHS's MIP root) is expected to take."""
+        if self.plain_seconds is None:
+            return None
+        return self.plain_seconds * self.model.nonzeros / max(1, self.plain_nonzeros)
 
-def root_bound(model: TimeIndexedModel, highs, *, cut_rounds: int, deadline: float | None,
+
+def root_bound(model: TimeIndexedModel, lp, *, cut_rounds: int, deadline: float | None,
                cut_deadline: Callable[[float], float | None] | None = None, per_round: int = 1,
                max_cuts: int = MAX_CUTS_PER_ROUND,
                levels: tuple[int, ...] = (1, 2), min_gain: float = 1e-4,
                log: Callable[[str], None] = lambda line: None) -> RootBound:
-    """Solve the LP relaxation held by `highs` (continuous) by `deadline`, then add violated peak-level
-    cuts (at most `max_cuts` per round, most violated first) to both the Highs object and the model for
+    """Solve the LP relaxation `lp` (a FullLP or a sifting RestrictedLP; a Highs object holding the model
+    is taken as a FullLP) by `deadline`, then add violated peak-level cuts (at most `max_cuts` per round,
+    most violated first) to both the LP and the model for
     up to `cut_rounds` rounds; stops early when a round
     improves the bound by less than `min_gain` (relative) three times in a row, or at the cut deadline
     (`cut_deadline(seconds the plain LP took)`, default `deadline`)."""
+    if not hasattr(lp, "add_rows"):
+        lp = FullLP(lp)
     clock = time.monotonic()
-    value, values = solve_lp(highs, deadline)
-    root = RootBound(model, plain=value, strengthened=value, values=values, plain_nonzeros=model.nonzeros)
+    value, values = lp.solve(deadline)
+    root = RootBound(model, plain=value, strengthened=value, values=values, plain_nonzeros=lp.nonzeros)
     if value is None:
         root.stopped = "time limit before the LP relaxation was solved"
         return root
@@ -153,7 +189,7 @@ def root_bound(model: TimeIndexedModel, highs, *, cut_rounds: int, deadline: flo
     log(f"LP relaxation {value:.3f} ({root.plain_seconds:.1f} s)")
     root.history.append((value, 0, time.monotonic() - clock))
     if cut_deadline is not None:
-        deadline = cut_deadline(root.plain_seconds)
+        deadline = cut_deadline(root.full_lp_seconds)
     stalls = 0
     seen: set[bytes] = set()  # different (q, r, mu) often give the same row
     for round_number in range(cut_rounds):
@@ -171,10 +207,10 @@ def root_bound(model: TimeIndexedModel, highs, *, cut_rounds: int, deadline: flo
             break
         matrix, upper, names = matrix[fresh], upper[fresh], [names[k] for k in fresh]
         specs = [specs[k] for k in fresh]
-        append_rows(highs, matrix, np.full(len(specs), -np.inf), upper)
+        lp.add_rows(matrix, np.full(len(specs), -np.inf), upper)
         root.model = root.model.with_rows(matrix, np.full(len(specs), -np.inf), upper, names, "cut")
         root.cuts += len(specs)
-        value_new, values_new = solve_lp(highs, deadline)
+        value_new, values_new = lp.solve(deadline)
         if value_new is None:
             root.stopped = "time limit during the cut loop"
             break

@@ -40,7 +40,7 @@ def run_ip(instance: Instance, settings: Settings) -> Outcome:
     extensions = 0
     while True:
         model = build_model(instance, settings, prepared, horizon)
-        highs, root = strengthened_root(instance, settings, prepared, model, leave_time_for_mip=True)
+        lp, root = strengthened_root(instance, settings, prepared, model, leave_time_for_mip=True)
         bound = _max(bound, root.strengthened)
         model = root.model
         prepared.info.update(model_sizes=model.sizes())
@@ -48,7 +48,7 @@ def run_ip(instance: Instance, settings: Settings) -> Outcome:
             starts, value, rule = lp_rounding(instance, model, root.values)
             prepared.log.append(f"LP rounding ({rule}): total latency {value}")
             best.offer(starts, value, f"{rule} rounding")
-        run = _branch_and_bound(highs, root, settings, prepared, best)
+        run = _branch_and_bound(lp, root, settings, prepared, best)
         if run is None:
             break
         bound = _max(bound, run.dual_bound)
@@ -101,7 +101,7 @@ class Best:
             self.objective, self.source = objective, source
 
 
-def _branch_and_bound(highs, root, settings: Settings, prepared: Prepared, best: Best):
+def _branch_and_bound(lp, root, settings: Settings, prepared: Prepared, best: Best):
     """HiGHS's B&B on the strengthened model (or the Pyomo twin), warm-started from the best schedule;
     None if skipped because the time left cannot cover HiGHS's uninterruptible root (ROOT_LP_MARGIN)."""
     from kvopt.formulations.highs_solver import set_integer, solve_mip
@@ -118,6 +118,7 @@ def _branch_and_bound(highs, root, settings: Settings, prepared: Prepared, best:
     if best.schedule is not None and options["warm_start"]:
         start = model.values_from_starts(dict(best.schedule.starts))
     if options["builder"] == "highs":
+        highs = lp.full_highs(model, threads=settings.threads)
         set_integer(highs, model.columns)
         run = solve_mip(highs, model, deadline=deadline(settings), gap=options["gap"], start=start,
                         presolve=options["presolve"])

@@ -16,6 +16,8 @@ CUT_SHARE = 0.5  # at most this share of the remaining time limit goes to ip's r
 ROOT_LP_MARGIN = 15.0  # B&B starts only with at least this many times the plain LP's solve time left,
 # scaled by the growth of the matrix through the cuts: on the paper sample HiGHS's MIP spends 13-20x the
 # plain LP time in feasibility jump and its root LP from scratch, ignoring time limit and interrupts
+SIFTING_MIN_COLUMNS = 40_000  # sifting=auto: below, the whole model's re-solves were as fast or faster (paper
+# sample, 60 s: 22,840 and 33,271 columns -0.1% and -0.8% bound; 60,840-81,744 columns +1.8% to +5.1%)
 
 MODEL_OPTIONS = (
     Option("symmetry", str, "aggregate", "identical (a,s,o) requests: aggregate into one integer column "
@@ -32,6 +34,9 @@ MODEL_OPTIONS = (
            ("best", "none")),
     Option("reductions", bool, True, "drop starts that cannot beat the incumbent and memory rows that "
            "cannot bind"),
+    Option("sifting", str, "auto", "solve the root LP over a growing subset of the start columns, priced "
+           "with its duals (the same LP value): on, off, or auto (on from SIFTING_MIN_COLUMNS columns, "
+           "where it is faster: formulations/time-indexed-ip.md)", ("auto", "on", "off")),
     Option("max_nonzeros", int, 20_000_000, "refuse to build a model with more matrix nonzeros than this "
            "(memory rows alone; about 100 bytes each in scipy and HiGHS together)"),
 )
@@ -104,16 +109,18 @@ def deadline(settings: Settings, share: float = 1.0) -> float | None:
 
 
 def strengthened_root(instance, settings, prepared, model, leave_time_for_mip: bool = False):
-    """LP relaxation of `model` in a fresh Highs object, then the cut loop (if cuts=peak). With
-    leave_time_for_mip the cut loop stops at CUT_SHARE of the time left, unless that would not leave
-    branch and bound enough time anyway (then the cuts get all of it)."""
-    from kvopt.formulations.highs_solver import root_bound, to_highs
+    """LP relaxation of `model` (a RestrictedLP by sifting, or with -o sifting=false the whole model in
+    one Highs object), then the cut loop (if cuts=peak). With leave_time_for_mip the cut loop stops at
+    CUT_SHARE of the time left, unless that would not leave branch and bound enough time anyway (then the
+    cuts get all of it). Returns the LP object and the RootBound."""
+    from kvopt.formulations.highs_solver import FullLP, root_bound, to_highs
+    from kvopt.formulations.sifting import RestrictedLP, initial_columns
 
-    def cut_deadline(plain_seconds: float) -> float | None:
+    def cut_deadline(full_lp_seconds: float) -> float | None:
         left = settings.time_left()
         if left is None:
             return None
-        if leave_time_for_mip and left >= 4 * ROOT_LP_MARGIN * plain_seconds:
+        if leave_time_for_mip and left >= 4 * ROOT_LP_MARGIN * full_lp_seconds:
             return time.monotonic() + CUT_SHARE * left
         return time.monotonic() + left
 
@@ -121,10 +128,18 @@ def strengthened_root(instance, settings, prepared, model, leave_time_for_mip: b
         prepared.log.append(line)
         settings.report(line)
 
-    highs = to_highs(model, integer=False, threads=settings.threads)
+    sifting = settings.options.get("sifting", "auto")
+    if sifting == "on" or (sifting == "auto" and model.columns >= SIFTING_MIN_COLUMNS):
+        incumbent = prepared.incumbent
+        values = model.values_from_starts(dict(incumbent.starts)) if incumbent else None
+        lp = RestrictedLP(model, initial_columns(model, values), threads=settings.threads)
+    else:
+        lp = FullLP(to_highs(model, integer=False, threads=settings.threads))
     rounds = settings.options["cut_rounds"] if settings.options["cuts"] == "peak" else 0
-    root = root_bound(model, highs, cut_rounds=rounds, deadline=deadline(settings), cut_deadline=cut_deadline,
+    root = root_bound(model, lp, cut_rounds=rounds, deadline=deadline(settings), cut_deadline=cut_deadline,
                       log=log)
     prepared.info.update(lp_relaxation=root.plain, root_bound=root.strengthened, cuts_added=root.cuts,
                          cut_rounds_done=root.rounds, cut_loop=root.stopped)
-    return highs, root
+    if isinstance(lp, RestrictedLP):
+        prepared.info.update(lp_active_columns=int(lp.active.sum()), lp_pricing_rounds=lp.pricing_rounds)
+    return lp, root

@@ -150,7 +150,7 @@ def lagrangian(instance: Instance, settings: Settings) -> Lagrangian:
         lp_settings = replace(settings, options=options, time_limit=None if settings.time_limit is None else
                               lp_share * settings.time_limit)
         model = build_model(instance, lp_settings, prepared, prepared.horizon)
-        highs, root = strengthened_root(instance, lp_settings, prepared, model)
+        lp, root = strengthened_root(instance, lp_settings, prepared, model)
         found.log = list(prepared.log)
         found.lp_value = root.strengthened
         if not found.fits:
@@ -158,7 +158,7 @@ def lagrangian(instance: Instance, settings: Settings) -> Lagrangian:
         elif found.lp_value is not None and settings.expired():
             found.log.append("no time left for pricing after the LP")
         elif found.lp_value is not None:
-            lp_prices = np.array(highs.getSolution().row_dual)[:len(classes)]
+            lp_prices = lp.row_duals()[:len(classes)]
             first = search.evaluate(lp_prices, "LP duals")
             if settings.options["columns"] and not settings.expired() and first.value is not None:
                 improve(search, lp_prices, first, prepared.incumbent)

@@ -1,0 +1,81 @@
+"""The root LP by sifting (kvopt/formulations/sifting.py): the same LP value as the whole model, before and
+after the same cuts, from any start set (an infeasible one included); ip and lp give the same results with
+and without it."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from kvopt import solve
+from kvopt.formulations.cuts import cut_rows, separate
+from kvopt.formulations.highs_solver import FullLP, to_highs
+from kvopt.formulations.sifting import RestrictedLP, initial_columns
+from kvopt.formulations.timeindexed import build_time_indexed
+from kvopt.generate.paper import paper_synthetic
+from kvopt.heuristics import incumbent
+from kvopt.instance import Instance
+from tests.oracles import brute_force_optimum, random_instance
+
+
+def prefix(instance: Instance, n: int) -> Instance:
+    return Instance(instance.memory, instance.requests[:n], name=f"{instance.name}-n{n}")
+
+
+def models():
+    for seed in range(6):
+        yield build_time_indexed(random_instance(seed, (4, 7), arrivals=None, twins=0.3),
+                                 horizon=20)
+    for model, index in ((1, 0), (2, 1), (2, 3)):
+        instance = prefix(paper_synthetic(model, 0, index), 14)
+        start = incumbent(instance, None)
+        yield build_time_indexed(instance, start.makespan(instance), upper_bound=start.objective)
+
+
+def close(a: float, b: float) -> bool:
+    return abs(a - b) <= 1e-6 * max(1.0, abs(b))
+
+
+@pytest.mark.parametrize("model", list(models()), ids=lambda m: m.instance.name or "random")
+def test_sifting_gives_the_whole_lp_value_before_and_after_the_same_cuts(model):
+    whole = FullLP(to_highs(model, integer=False))
+    sifted = RestrictedLP(model, initial_columns(model, None))
+    value, point = whole.solve(None)
+    sifted_value, sifted_point = sifted.solve(None)
+    assert close(sifted_value, value)
+    assert sifted.active.sum() <= model.columns
+    assert np.all(sifted_point >= -1e-9) and np.allclose(model.matrix[:len(model.groups)] @ sifted_point,
+                                                         model.groups.size)
+    for _ in range(3):  # the same cuts (separated from the whole LP's point) into both
+        found = separate(model, point)
+        if not found:
+            break
+        matrix, upper, _ = cut_rows(model, [(q, r, mu) for _, q, r, mu in found])
+        for lp in (whole, sifted):
+            lp.add_rows(matrix, np.full(upper.size, -np.inf), upper)
+        value, point = whole.solve(None)
+        sifted_value, _ = sifted.solve(None)
+        assert close(sifted_value, value)
+
+
+def test_a_start_set_without_a_feasible_point_still_gives_the_lp_value():
+    instance = prefix(paper_synthetic(1, 0, 2), 10)  # all arrive at 0: one start each cannot fit
+    model = build_time_indexed(instance, 200)
+    only_first = np.zeros(model.columns, dtype=bool)
+    only_first[model.first] = True
+    value, _ = FullLP(to_highs(model, integer=False)).solve(None)
+    sifted_value, _ = RestrictedLP(model, only_first).solve(None)
+    assert close(sifted_value, value)
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_ip_and_lp_agree_with_and_without_sifting(seed):
+    instance = random_instance(seed, (3, 6), arrivals=None, twins=0.2)
+    optimum = brute_force_optimum(instance)
+    results = {flag: (solve(instance, "ip", sifting=flag), solve(instance, "lp", sifting=flag))
+               for flag in ("on", "off")}
+    for ip, lp in results.values():
+        assert ip.objective == optimum and ip.lower_bound == optimum
+        assert lp.lower_bound <= optimum + 1e-6
+    assert close(results["on"][1].info["lp_relaxation"], results["off"][1].info["lp_relaxation"])
+    assert "lp_active_columns" in results["on"][1].info and "lp_active_columns" not in results["off"][1].info
