@@ -118,12 +118,11 @@ def solve_lp(highs, deadline: float | None) -> tuple[float | None, np.ndarray | 
 
 
 class FullLP:
-    """The LP relaxation held whole by a Highs object (`-o sifting=false`); the interface of
+    """The LP relaxation held whole by a Highs object (`-o sifting=off`); the interface of
     kvopt.formulations.sifting.RestrictedLP."""
 
     def __init__(self, highs):
         self.highs = highs
-        self.pricing_rounds = 0
 
     @property
     def nonzeros(self) -> int:
@@ -176,7 +175,7 @@ def root_bound(model: TimeIndexedModel, lp, *, cut_rounds: int, deadline: float 
     most violated first) to both the LP and the model for
     up to `cut_rounds` rounds; stops early when a round
     improves the bound by less than `min_gain` (relative) three times in a row, or at the cut deadline
-    (`cut_deadline(seconds the plain LP took)`, default `deadline`)."""
+    (`cut_deadline(RootBound.full_lp_seconds)`, default `deadline`)."""
     if not hasattr(lp, "add_rows"):
         lp = FullLP(lp)
     clock = time.monotonic()

@@ -109,7 +109,7 @@ def deadline(settings: Settings, share: float = 1.0) -> float | None:
 
 
 def strengthened_root(instance, settings, prepared, model, leave_time_for_mip: bool = False):
-    """LP relaxation of `model` (a RestrictedLP by sifting, or with -o sifting=false the whole model in
+    """LP relaxation of `model` (a RestrictedLP by sifting, or with -o sifting=off the whole model in
     one Highs object), then the cut loop (if cuts=peak). With leave_time_for_mip the cut loop stops at
     CUT_SHARE of the time left, unless that would not leave branch and bound enough time anyway (then the
     cuts get all of it). Returns the LP object and the RootBound."""
