@@ -4,8 +4,8 @@
  * and turns the arrays it fills into what kvopt.sim.run expects; tests/sim/test_compiled.py compares it
  * with the Python engine and with the frozen reference engine.
  *
- * Policies (kind): 0 future-peak admission (MC-SF, MC-Benchmark: kvopt/policies/future_peak.py with the
- * incremental PeakLoad of kvopt/policies/peak_load.py), 1 fluid (kvopt/policies/fluid.py: the same check,
+ * Policies (kind): 0 future-peak admission (MC-SF, MC-Benchmark, amax, amin, lightllm:
+ * kvopt/policies/future_peak.py with the incremental PeakLoad of kvopt/policies/peak_load.py), 1 fluid (kvopt/policies/fluid.py: the same check,
  * starts paced by the fluid budget), 2 watermark FCFS (kvopt/policies/watermark.py: vllm, alpha-greedy,
  * alpha-clearing). Queue keys (key): 0 arrival, 1 shortest remaining estimate, 2 memory-time volume,
  * 3 evicted requests first. Overflow: eviction 0 none, 1 restart, 2 recompute; victim 0 latest-arrived,
@@ -15,8 +15,8 @@
  *     tokens_lost, recomputed, arrived, tick)
  *   params: (kind, key, memory, limit, clear_target, max_running or -1, eviction, victim, predicted);
  *   limit: the future-peak limit floor((1 - reserve) M), or the watermark budget floor((1 - alpha) M);
- *   order: request positions by (arrival, position); guess: the predicted output (predicted=1) or the
- *   output; the next six int64 arrays are filled per request (given zeroed); tick(period, rounds,
+ *   order: request positions by (arrival, position); guess: the predicted output or interval end
+ *   (predicted=1) or the output; the next six int64 arrays are filled per request (given zeroed); tick(period, rounds,
  *   finished) is called every 16,384 executed rounds (or None). Ctrl-C is checked at the same pace.
  *   returns (status, rounds, runs, idle): status 0 done, 1 the Python engine must run the instance
  *   (it raises an error there: an overflow under rule none, a livelock, a policy that starts nothing);

@@ -1,5 +1,7 @@
 """The compiled round loop (kvopt/sim/_admission.c) for MC-SF, MC-Benchmark, fluid, vllm, alpha-greedy,
-alpha-clearing and sorted-f: the engine of kvopt/sim/engine.py on arrays, with the same schedule, rounds and figures.
+alpha-clearing, sorted-f, lightllm (native fidelity: MC-Benchmark's future-peak admission) and amax / amin
+(MC-SF on an interval end): the engine of kvopt/sim/engine.py on arrays, with the same schedule, rounds and
+figures.
 
 `run_compiled` is tried first by kvopt.sim.run.simulate; it returns None (and the Python engine runs) when
 the extension is not built, when something needs Python during the run (observers, an adaptive arrival
@@ -19,8 +21,11 @@ from typing import Any
 import numpy as np
 
 from kvopt import timing
+from kvopt.policies.amax import AMax
+from kvopt.policies.amin import AMin
 from kvopt.policies.fluid import Fluid
 from kvopt.policies.future_peak import FuturePeakPolicy
+from kvopt.policies.lightllm import LightLLM
 from kvopt.policies.mc_benchmark import MCBenchmark
 from kvopt.policies.mcsf import MCSF
 from kvopt.policies.sorted_f import SortedF
@@ -36,9 +41,12 @@ try:
 except ImportError:  # built without a C compiler: the Python engine, slower
     _admission = None
 
-# policy type -> (kind, queue key) of _admission.c
-KINDS = {MCSF: (0, 1), MCBenchmark: (0, 0), Fluid: (1, 2), VLLM: (2, 3), AlphaGreedy: (2, 0),
-         AlphaClearing: (2, 0), SortedF: (3, 0)}
+# policy type -> (kind, queue key) of _admission.c; LightLLM (native fidelity, exact lengths) is
+# MC-Benchmark's future-peak test against M written as Vidur's look-ahead sum (kvopt/policies/lightllm.py)
+KINDS = {MCSF: (0, 1), MCBenchmark: (0, 0), LightLLM: (0, 0), AMax: (0, 1), AMin: (0, 1), Fluid: (1, 2),
+         VLLM: (2, 3), AlphaGreedy: (2, 0), AlphaClearing: (2, 0), SortedF: (3, 0)}
+# the length sources of the C loop's estimate: exact, or a guess per request (raised to generated + 1)
+GUESSED = ("predicted", "interval-lo", "interval-hi")
 EVICTIONS = {"none": 0, "restart": 1, "recompute": 2}
 VICTIMS = {name: k for k, name in enumerate(VICTIM_RULES)}
 EXACT_FLOATS = 2**53
@@ -104,15 +112,19 @@ def _params(policy: Policy, lengths: str, eviction: str, victim: str, memory: in
         limit, clear, most = memory, memory, -1
         sequential, pool = int(policy.mode == "sequential"), min(policy.pool, 2**62)
     elif isinstance(policy, FuturePeakPolicy):
-        if policy.check != "incremental" or lengths not in ("exact", "predicted"):
+        if policy.check != "incremental" or lengths not in ("exact", *GUESSED):
             return None
         limit, clear, most = math.floor((1.0 - policy.reserve) * memory), memory, -1
+    elif isinstance(policy, LightLLM):
+        if policy.fidelity != "native" or lengths != "exact":
+            return None
+        limit, clear, most = memory, memory, -1
     else:
         limit = math.floor((1.0 - policy.alpha) * memory)
         clear = math.floor((1.0 - policy.beta) * memory)
         most = -1 if policy.max_running is None else policy.max_running
     return (kind, key, memory, limit, clear, most, EVICTIONS[eviction], VICTIMS[victim],
-            int(lengths == "predicted"), sequential, pool)
+            int(lengths != "exact"), sequential, pool)
 
 
 def run_compiled(source: Any, policy: Policy, lengths: str, eviction: str, victim: str,
@@ -131,11 +143,9 @@ def run_compiled(source: Any, policy: Policy, lengths: str, eviction: str, victi
     arrival = np.fromiter((r.arrival for r in requests), np.int64, n)
     prompt = np.fromiter((r.prompt for r in requests), np.int64, n)
     output = np.fromiter((r.output for r in requests), np.int64, n)
-    guess = output
-    if lengths == "predicted":
-        if any(r.predicted_output is None for r in requests):
-            return None  # the Python engine names the request
-        guess = np.fromiter((r.predicted_output for r in requests), np.int64, n)
+    guess = output if lengths == "exact" else _guesses(requests, lengths)
+    if guess is None:
+        return None  # the Python engine names the request without one
     if isinstance(policy, Fluid) and not _fluid_sums_exact(params[3], prompt, guess, memory, n):
         return None
     order = np.argsort(arrival, kind="stable")
@@ -156,6 +166,18 @@ def run_compiled(source: Any, policy: Policy, lengths: str, eviction: str, victi
         return None
     rounds = tuple(np.frombuffer(column, np.int64) for column in rounds)  # writable: bytearrays
     return CompiledRun(source, policy, arrays, rounds, *(np.frombuffer(b, np.int64) for b in (runs, idle)))
+
+
+def _guesses(requests: tuple, lengths: str) -> np.ndarray | None:
+    """Each request's point prediction or interval end, or None if one lacks it."""
+    if lengths == "predicted":
+        values = [r.predicted_output for r in requests]
+    else:
+        end = 0 if lengths == "interval-lo" else 1
+        values = [None if r.output_interval is None else r.output_interval[end] for r in requests]
+    if any(value is None for value in values):
+        return None
+    return np.array(values, np.int64)
 
 
 def _fluid_sums_exact(limit: int, prompt: np.ndarray, guess: np.ndarray, memory: int, n: int) -> bool:

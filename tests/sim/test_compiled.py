@@ -27,7 +27,8 @@ needs_c = pytest.mark.skipif(not compiled.available(), reason="kvopt/sim/_admiss
 
 FUTURE_PEAK = ("mcsf", "mc-benchmark", "fluid")
 WITH_LENGTHS = (*FUTURE_PEAK, "sorted-f")  # lengths exact or predicted (auto: predicted on the traces)
-COMPILED = (*FUTURE_PEAK, "vllm", "alpha-greedy", "alpha-clearing", "sorted-f")
+INTERVALS = ("amax", "amin")  # interval ends (every drawn trace has intervals)
+COMPILED = (*FUTURE_PEAK, "vllm", "alpha-greedy", "alpha-clearing", "sorted-f", "lightllm", *INTERVALS)
 
 
 @pytest.mark.skipif(shutil.which("cc") is None and shutil.which("gcc") is None, reason="no C compiler")
@@ -109,8 +110,9 @@ BUNDLED = [(set_name, name) for set_name in bundled.names() for name in bundled.
 def test_bundled_sets_match_the_python_engine_and_the_reference(set_name, instance_name):
     exact = bundled.load(set_name, instance_name)
     predicted = apply_predictions(exact, "point:0.5", 0)
+    intervals = [apply_predictions(exact, f"interval:{alpha}", 0) for alpha in (0.2, 0.7)]
     for name in COMPILED:
-        for instance in (exact, predicted):
+        for instance in intervals if name in INTERVALS else (exact, predicted):
             for eviction in (None, "restart", "recompute"):
                 assert_same_as_python(instance, name, {}, eviction=eviction)
                 assert_same(instance, name, {}, eviction=eviction)
@@ -123,6 +125,11 @@ def test_what_needs_python_takes_the_python_engine():
     assert not takes_compiled_path(instance, "mcsf", {"check": "direct"})
     assert not takes_compiled_path(instance, "orca", {})
     assert takes_compiled_path(instance, "sorted-f", {"mode": "sequential", "pool": 1})
+    assert takes_compiled_path(instance, "lightllm", {})
+    with_intervals = apply_predictions(instance, "interval:0.5", 0)
+    for name in INTERVALS:
+        assert takes_compiled_path(with_intervals, name, {"reserve": 0.1})
+        assert not takes_compiled_path(with_intervals, name, {"check": "direct"})
     trace = DecisionTrace()
     simulation = simulate(instance, make_policy("mcsf"), observers=[trace])
     assert trace.events and simulation.report.feasible
