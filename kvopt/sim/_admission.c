@@ -7,13 +7,15 @@
  * Policies (kind): 0 future-peak admission (MC-SF, MC-Benchmark, amax, amin, lightllm:
  * kvopt/policies/future_peak.py with the incremental PeakLoad of kvopt/policies/peak_load.py), 1 fluid (kvopt/policies/fluid.py: the same check,
  * starts paced by the fluid budget), 2 watermark FCFS (kvopt/policies/watermark.py: vllm, alpha-greedy,
- * alpha-clearing). Queue keys (key): 0 arrival, 1 shortest remaining estimate, 2 memory-time volume,
+ * alpha-clearing), 3 sorted-f, 4 worst-case reservation (kvopt/policies/reservation.py: orca, and
+ * faster-transformer with sequential=1: a static batch starts only when nothing runs). Queue keys (key): 0 arrival, 1 shortest remaining estimate, 2 memory-time volume,
  * 3 evicted requests first. Overflow: eviction 0 none, 1 restart, 2 recompute; victim 0 latest-arrived,
  * 1 most-recent-start, 2 fewest-generated, 3 largest-memory (kvopt/sim/rules.py).
  *
  * run(params, burst, order, arrival, prompt, output, guess, first_start, completion, evictions,
  *     tokens_lost, recomputed, arrived, tick)
- *   params: (kind, key, memory, limit, clear_target, max_running or -1, eviction, victim, predicted);
+ *   params: (kind, key, memory, limit, clear_target, max_running or -1 (reservation: the free slots),
+ *   eviction, victim, predicted, sequential, pool);
  *   limit: the future-peak limit floor((1 - reserve) M), or the watermark budget floor((1 - alpha) M);
  *   order: request positions by (arrival, position); guess: the predicted output or interval end
  *   (predicted=1) or the output; the next six int64 arrays are filled per request (given zeroed); tick(period, rounds,
@@ -31,7 +33,7 @@
 #include <string.h>
 #include <math.h>
 
-enum { FUTURE_PEAK = 0, FLUID = 1, WATERMARK = 2, SORTED_F = 3 };
+enum { FUTURE_PEAK = 0, FLUID = 1, WATERMARK = 2, SORTED_F = 3, RESERVATION = 4 };
 enum { KEY_ARRIVAL = 0, KEY_SHORTEST = 1, KEY_VOLUME = 2, KEY_EVICTED_FIRST = 3 };
 enum { WAITING = 1, RUNNING = 2, DONE = 3 };
 #define FALLBACK 1
@@ -445,6 +447,14 @@ static int fluid_admit(Sim *s) {
     return 0;
 }
 
+/* first come, first served into the free reservations (max_running: M // reservation, capped) */
+static int reservation_admit(Sim *s) {
+    if (s->sequential && s->nrunning) return 0;
+    while (s->qn && s->nrunning + s->chosen.n < s->max_running)
+        if (vec_push(&s->chosen, q_pop(s))) return OOM;
+    return 0;
+}
+
 static int watermark_admit(Sim *s) {
     int64_t usage = s->held, slots = s->max_running < 0 ? -1 : s->max_running - s->nrunning;
     while (s->qn) {
@@ -617,6 +627,7 @@ static int quiet(Sim *s) {
     if (s->kind == SORTED_F) return s->wl.n == 0 || (s->sequential && s->nrunning);
     if (s->kind == FUTURE_PEAK) return s->qn == 0;
     if (s->kind == FLUID) return 0;
+    if (s->kind == RESERVATION) return !s->qn || (s->sequential && s->nrunning) || s->nrunning >= s->max_running;
     if (!s->qn) return 1;
     if (!s->nrunning) return 0;
     if (s->max_running >= 0 && s->nrunning >= s->max_running) return 1;
@@ -628,7 +639,8 @@ static int quiet(Sim *s) {
 static int admit(Sim *s) {
     s->chosen.n = 0;
     int status = s->kind == WATERMARK ? watermark_admit(s) : s->kind == FLUID ? fluid_admit(s)
-               : s->kind == SORTED_F ? sorted_f_admit(s) : future_peak_admit(s, INT64_MAX);
+               : s->kind == SORTED_F ? sorted_f_admit(s) : s->kind == RESERVATION ? reservation_admit(s)
+               : future_peak_admit(s, INT64_MAX);
     if (status) return status;
     for (int64_t k = 0; k < s->chosen.n; k++)
         if (start(s, s->chosen.v[k])) return OOM;

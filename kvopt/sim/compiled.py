@@ -28,6 +28,7 @@ from kvopt.policies.future_peak import FuturePeakPolicy
 from kvopt.policies.lightllm import LightLLM
 from kvopt.policies.mc_benchmark import MCBenchmark
 from kvopt.policies.mcsf import MCSF
+from kvopt.policies.reservation import FasterTransformer, Orca, Reservation
 from kvopt.policies.sorted_f import SortedF
 from kvopt.policies.vllm import VLLM
 from kvopt.policies.watermark import AlphaClearing, AlphaGreedy
@@ -44,7 +45,8 @@ except ImportError:  # built without a C compiler: the Python engine, slower
 # policy type -> (kind, queue key) of _admission.c; LightLLM (native fidelity, exact lengths) is
 # MC-Benchmark's future-peak test against M written as Vidur's look-ahead sum (kvopt/policies/lightllm.py)
 KINDS = {MCSF: (0, 1), MCBenchmark: (0, 0), LightLLM: (0, 0), AMax: (0, 1), AMin: (0, 1), Fluid: (1, 2),
-         VLLM: (2, 3), AlphaGreedy: (2, 0), AlphaClearing: (2, 0), SortedF: (3, 0)}
+         VLLM: (2, 3), AlphaGreedy: (2, 0), AlphaClearing: (2, 0), SortedF: (3, 0), Orca: (4, 0),
+         FasterTransformer: (4, 0)}
 # the length sources of the C loop's estimate: exact, or a guess per request (raised to generated + 1)
 GUESSED = ("predicted", "interval-lo", "interval-hi")
 EVICTIONS = {"none": 0, "restart": 1, "recompute": 2}
@@ -103,7 +105,8 @@ class _Progress:
         self.rounds_done = self.finished = 0
 
 
-def _params(policy: Policy, lengths: str, eviction: str, victim: str, memory: int) -> tuple | None:
+def _params(policy: Policy, lengths: str, eviction: str, victim: str, memory: int, longest: int) -> tuple | None:
+    """The C loop's settings (its header), or None; longest: the workload's largest prompt + output."""
     kind, key = KINDS[type(policy)]
     sequential, pool = 0, 0
     if isinstance(policy, SortedF):
@@ -119,12 +122,18 @@ def _params(policy: Policy, lengths: str, eviction: str, victim: str, memory: in
         if policy.fidelity != "native" or lengths != "exact":
             return None
         limit, clear, most = memory, memory, -1
+    elif isinstance(policy, Reservation):  # the slots of Reservation.start
+        if policy.fidelity != "native" or (policy.max_tokens or longest) < longest or not longest:
+            return None  # a request above max_tokens: the Python engine raises the policy's error
+        slots = memory // (policy.max_tokens or longest)
+        limit, clear, most = memory, memory, slots if policy.max_running is None else min(slots, policy.max_running)
+        sequential = int(policy.static_batches)
     else:
         limit = math.floor((1.0 - policy.alpha) * memory)
         clear = math.floor((1.0 - policy.beta) * memory)
         most = -1 if policy.max_running is None else policy.max_running
     return (kind, key, memory, limit, clear, most, EVICTIONS[eviction], VICTIMS[victim],
-            int(lengths != "exact"), sequential, pool)
+            int(lengths in GUESSED), sequential, pool)
 
 
 def run_compiled(source: Any, policy: Policy, lengths: str, eviction: str, victim: str,
@@ -135,15 +144,17 @@ def run_compiled(source: Any, policy: Policy, lengths: str, eviction: str, victi
             or not isinstance(model, timing.UnitRounds) or type(policy) not in KINDS:
         return None
     memory = source.memory
-    params = _params(policy, lengths, eviction, victim, memory)
     requests = source.instance.requests
     n = len(requests)
-    if params is None or memory >= 2**31:
+    if memory >= 2**31:
         return None
     arrival = np.fromiter((r.arrival for r in requests), np.int64, n)
     prompt = np.fromiter((r.prompt for r in requests), np.int64, n)
     output = np.fromiter((r.output for r in requests), np.int64, n)
-    guess = output if lengths == "exact" else _guesses(requests, lengths)
+    params = _params(policy, lengths, eviction, victim, memory, int((prompt + output).max(initial=0)))
+    if params is None:
+        return None
+    guess = _guesses(requests, lengths) if lengths in GUESSED else output
     if guess is None:
         return None  # the Python engine names the request without one
     if isinstance(policy, Fluid) and not _fluid_sums_exact(params[3], prompt, guess, memory, n):

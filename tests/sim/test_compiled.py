@@ -28,7 +28,8 @@ needs_c = pytest.mark.skipif(not compiled.available(), reason="kvopt/sim/_admiss
 FUTURE_PEAK = ("mcsf", "mc-benchmark", "fluid")
 WITH_LENGTHS = (*FUTURE_PEAK, "sorted-f")  # lengths exact or predicted (auto: predicted on the traces)
 INTERVALS = ("amax", "amin")  # interval ends (every drawn trace has intervals)
-COMPILED = (*FUTURE_PEAK, "vllm", "alpha-greedy", "alpha-clearing", "sorted-f", "lightllm", *INTERVALS)
+COMPILED = (*FUTURE_PEAK, "vllm", "alpha-greedy", "alpha-clearing", "sorted-f", "lightllm", *INTERVALS, "orca",
+            "faster-transformer")
 
 
 @pytest.mark.skipif(shutil.which("cc") is None and shutil.which("gcc") is None, reason="no C compiler")
@@ -87,19 +88,21 @@ def test_random_traces_match_the_python_engine_and_the_reference(name, data):
 
 @needs_c
 def test_the_random_traces_take_the_compiled_path_and_reach_evictions():
-    """Not vacuous: most drawn cases run in C, and they include evicted runs and restarts."""
-    seen = {"compiled": 0, "evicted": False}
+    """Not vacuous: most drawn cases run in C, every policy among them, and they include evicted runs and
+    restarts."""
+    seen = {"compiled": 0, "evicted": False, "policies": set()}
 
-    @settings(max_examples=100, deadline=None, database=None)
+    @settings(max_examples=150, deadline=None, database=None)
     @given(instance=traces(), name=st.sampled_from(COMPILED), eviction=st.sampled_from(RULES[1:]))
     def probe(instance, name, eviction):
         options = {"lengths": "predicted"} if name in WITH_LENGTHS else {}
         if takes_compiled_path(instance, name, options, eviction):
             seen["compiled"] += 1
+            seen["policies"].add(name)
             seen["evicted"] |= bool(simulate(instance, make_policy(name, options), eviction=eviction).schedule.runs)
 
     probe()
-    assert seen["compiled"] >= 50 and seen["evicted"], seen
+    assert seen["compiled"] >= 75 and seen["evicted"] and seen["policies"] == set(COMPILED), seen
 
 
 BUNDLED = [(set_name, name) for set_name in bundled.names() for name in bundled.instance_names(set_name)]
@@ -123,7 +126,10 @@ def test_what_needs_python_takes_the_python_engine():
     instance = Instance(20, (Request("a", 0, 2, 3), Request("b", 1, 2, 2)))
     assert takes_compiled_path(instance, "mcsf", {})
     assert not takes_compiled_path(instance, "mcsf", {"check": "direct"})
-    assert not takes_compiled_path(instance, "orca", {})
+    assert not takes_compiled_path(instance, "wait", {"lengths": "exact"})
+    for name in ("orca", "faster-transformer"):
+        assert takes_compiled_path(instance, name, {"max_tokens": 5, "max_running": 1})
+        assert not takes_compiled_path(instance, name, {"max_tokens": 4})  # "a" needs 5: the policy's error
     assert takes_compiled_path(instance, "sorted-f", {"mode": "sequential", "pool": 1})
     assert takes_compiled_path(instance, "lightllm", {})
     with_intervals = apply_predictions(instance, "interval:0.5", 0)
