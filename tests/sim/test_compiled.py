@@ -148,6 +148,28 @@ def test_what_needs_python_takes_the_python_engine():
 
 
 @needs_c
+def test_wait_policies_with_a_types_file_match(tmp_path):
+    """WAIT and Nested WAIT on configured types (not calibrated on the workload) run compiled, with the same
+    results as the Python engine and the reference."""
+    types = tmp_path / "types.json"
+    types.write_text('[{"output": 4, "prompt": 3, "rate": 0.5}, {"output": 12, "prompt": 5, "rate": 0.2}, '
+                     '{"output": 40, "rate": 0.1}]')
+
+    @settings(max_examples=30, deadline=None, database=None)
+    @given(instance=traces(), name=st.sampled_from(("wait", "nested-wait")), limit=st.sampled_from([None, 3.0]),
+           eviction=st.sampled_from(RULES))
+    def check(instance, name, limit, eviction):
+        options = {"types": str(types), "limit": limit}
+        compiled_runs.append(takes_compiled_path(instance, name, options, eviction))  # not on an error
+        assert_same_as_python(instance, name, options, eviction=eviction)
+        assert_same(instance, name, options, eviction=eviction)
+
+    compiled_runs = []
+    check()
+    assert sum(compiled_runs) >= len(compiled_runs) / 2, compiled_runs
+
+
+@needs_c
 def test_an_error_is_the_python_engines():
     """An overflow under rule none: the compiled loop gives up, the Python engine raises its error."""
     instance = Instance(10, (Request("r0", 0, 2, 6), Request("r1", 0, 2, 6)))
