@@ -4,19 +4,25 @@
  * and turns the arrays it fills into what kvopt.sim.run expects; tests/sim/test_compiled.py compares it
  * with the Python engine and with the frozen reference engine.
  *
- * Policies (kind): 0 future-peak admission (MC-SF, MC-Benchmark: kvopt/policies/future_peak.py with the
- * incremental PeakLoad of kvopt/policies/peak_load.py), 1 fluid (kvopt/policies/fluid.py: the same check,
- * starts paced by the fluid budget), 2 watermark FCFS (kvopt/policies/watermark.py: vllm, alpha-greedy,
- * alpha-clearing). Queue keys (key): 0 arrival, 1 shortest remaining estimate, 2 memory-time volume,
+ * Policies (kind): 0 future-peak admission (MC-SF, MC-Benchmark, amax, amin, lightllm:
+ * kvopt/policies/future_peak.py with the incremental PeakLoad of kvopt/policies/peak_load.py), 1 fluid
+ * (kvopt/policies/fluid.py: the same check, starts paced by the fluid budget), 2 watermark FCFS
+ * (kvopt/policies/watermark.py: vllm, alpha-greedy, alpha-clearing), 3 sorted-f, 4 worst-case reservation (kvopt/policies/reservation.py: orca, and
+ * faster-transformer with sequential=1: a static batch starts only when nothing runs), 5 WAIT
+ * (kvopt/policies/wait.py: a queue per request type, cohorts within booking limits), 6 Nested WAIT
+ * (kvopt/policies/nested_wait.py: the gate of segment 1); 5 and 6 launch the stragglers when the trace
+ * ends (flush). Queue keys (key): 0 arrival, 1 shortest remaining estimate, 2 memory-time volume,
  * 3 evicted requests first. Overflow: eviction 0 none, 1 restart, 2 recompute; victim 0 latest-arrived,
  * 1 most-recent-start, 2 fewest-generated, 3 largest-memory (kvopt/sim/rules.py).
  *
  * run(params, burst, order, arrival, prompt, output, guess, first_start, completion, evictions,
- *     tokens_lost, recomputed, arrived, tick)
- *   params: (kind, key, memory, limit, clear_target, max_running or -1, eviction, victim, predicted);
+ *     tokens_lost, recomputed, arrived, tick, types)
+ *   params: (kind, key, memory, limit, clear_target, max_running or -1 (reservation: the free slots),
+ *   eviction, victim, predicted, sequential, pool, segment_budget, segment_length) (the last two: Nested
+ *   WAIT's segment 1); types: WAIT's (type of each request, booking, per_stage), int64 arrays, else None;
  *   limit: the future-peak limit floor((1 - reserve) M), or the watermark budget floor((1 - alpha) M);
- *   order: request positions by (arrival, position); guess: the predicted output (predicted=1) or the
- *   output; the next six int64 arrays are filled per request (given zeroed); tick(period, rounds,
+ *   order: request positions by (arrival, position); guess: the predicted output or interval end
+ *   (predicted=1) or the output; the next six int64 arrays are filled per request (given zeroed); tick(period, rounds,
  *   finished) is called every 16,384 executed rounds (or None). Ctrl-C is checked at the same pace.
  *   returns (status, rounds, runs, idle): status 0 done, 1 the Python engine must run the instance
  *   (it raises an error there: an overflow under rule none, a livelock, a policy that starts nothing);
@@ -31,7 +37,7 @@
 #include <string.h>
 #include <math.h>
 
-enum { FUTURE_PEAK = 0, FLUID = 1, WATERMARK = 2, SORTED_F = 3 };
+enum { FUTURE_PEAK = 0, FLUID = 1, WATERMARK = 2, SORTED_F = 3, RESERVATION = 4, WAIT = 5, NESTED_WAIT = 6 };
 enum { KEY_ARRIVAL = 0, KEY_SHORTEST = 1, KEY_VOLUME = 2, KEY_EVICTED_FIRST = 3 };
 enum { WAITING = 1, RUNNING = 2, DONE = 3 };
 #define FALLBACK 1
@@ -87,6 +93,10 @@ typedef struct {
     Vec wl, pick;
     int64_t *bend, *bbase, *bload; int64_t bcap;
     void *scratch; int64_t scratch_cap;
+    /* WAIT: a queue per type and the running requests of each type; Nested WAIT: segment 1 */
+    const int64_t *type_of, *booking, *per_stage; int64_t ntypes;
+    QEntry **tq; int64_t *tqn, *tqcap, *type_running;
+    int64_t segment_budget, segment_length;
     PyObject *tick;
 } Sim;
 
@@ -118,35 +128,46 @@ static int64_t queue_key(Sim *s, int64_t i) {
     }
 }
 
-static int q_push(Sim *s, int64_t i) {
-    if (grow((void **)&s->queue, &s->qcap, s->qn + 1, sizeof(QEntry))) return OOM;
-    QEntry e = {queue_key(s, i), s->arrival[i], i};
-    int64_t k = s->qn++;
+static int heap_push(QEntry **heap, int64_t *n, int64_t *cap, QEntry e) {
+    if (grow((void **)heap, cap, *n + 1, sizeof(QEntry))) return OOM;
+    QEntry *h = *heap;
+    int64_t k = (*n)++;
     while (k > 0) {
         int64_t parent = (k - 1) / 2;
-        if (!q_less(&e, &s->queue[parent])) break;
-        s->queue[k] = s->queue[parent];
+        if (!q_less(&e, &h[parent])) break;
+        h[k] = h[parent];
         k = parent;
     }
-    s->queue[k] = e;
+    h[k] = e;
     return 0;
 }
 
-static int64_t q_pop(Sim *s) {
-    int64_t top = s->queue[0].index;
-    QEntry e = s->queue[--s->qn];
-    int64_t k = 0, n = s->qn;
+static int64_t heap_pop(QEntry *h, int64_t *size) {
+    int64_t top = h[0].index;
+    QEntry e = h[--*size];
+    int64_t k = 0, n = *size;
     for (;;) {
         int64_t c = 2 * k + 1;
         if (c >= n) break;
-        if (c + 1 < n && q_less(&s->queue[c + 1], &s->queue[c])) c++;
-        if (!q_less(&s->queue[c], &e)) break;
-        s->queue[k] = s->queue[c];
+        if (c + 1 < n && q_less(&h[c + 1], &h[c])) c++;
+        if (!q_less(&h[c], &e)) break;
+        h[k] = h[c];
         k = c;
     }
-    if (n) s->queue[k] = e;
+    if (n) h[k] = e;
     return top;
 }
+
+static int q_push(Sim *s, int64_t i) {
+    QEntry e = {queue_key(s, i), s->arrival[i], i};
+    if (s->kind == WAIT) {
+        int64_t j = s->type_of[i];
+        return heap_push(&s->tq[j], &s->tqn[j], &s->tqcap[j], e);
+    }
+    return heap_push(&s->queue, &s->qn, &s->qcap, e);
+}
+
+static int64_t q_pop(Sim *s) { return heap_pop(s->queue, &s->qn); }
 
 /* ---- completion heap ------------------------------------------------------------------------------- */
 static int d_push(Sim *s, int64_t due, int64_t i, int64_t run_start) {
@@ -276,6 +297,7 @@ static int enqueue(Sim *s, int64_t i) { return s->kind == SORTED_F ? vec_push(&s
 
 static int requeue(Sim *s, int64_t i) {   /* policy.evicted / policy.rejected */
     if (keeps_loads(s)) loads_discard(s, i);
+    if (s->kind == WAIT) s->type_running[s->type_of[i]]--;
     return enqueue(s, i);
 }
 
@@ -342,6 +364,7 @@ static int complete(Sim *s, int64_t i, int64_t executed) {
     s->unfinished--, s->finished++, s->pending -= output;
     s->last_completion = executed;
     if (keeps_loads(s)) loads_discard(s, i);
+    if (s->kind == WAIT) s->type_running[s->type_of[i]]--;
     return 0;
 }
 
@@ -442,6 +465,49 @@ static int fluid_admit(Sim *s) {
     if (!s->nrunning && allowed < 1) allowed = 1;
     if (future_peak_admit(s, allowed)) return OOM;
     s->budget -= (double)s->chosen.n;
+    return 0;
+}
+
+/* first come, first served into the free reservations (max_running: M // reservation, capped) */
+static int reservation_admit(Sim *s) {
+    if (s->sequential && s->nrunning) return 0;
+    while (s->qn && s->nrunning + s->chosen.n < s->max_running)
+        if (vec_push(&s->chosen, q_pop(s))) return OOM;
+    return 0;
+}
+
+/* Wait._launch: per type, the `need` oldest start together when that many wait (threshold), else
+ * (flush) up to `need`, at least one */
+static int wait_launch(Sim *s, int threshold) {
+    for (int64_t j = 0; j < s->ntypes; j++) {
+        int64_t need = s->booking[j] - s->type_running[j];
+        if (s->per_stage[j] < need) need = s->per_stage[j];
+        if (!threshold) {
+            if (need < 1) need = 1;
+            if (s->tqn[j] < need) need = s->tqn[j];
+        }
+        if (need < 1 || s->tqn[j] < need) continue;
+        for (int64_t k = 0; k < need; k++)
+            if (vec_push(&s->chosen, heap_pop(s->tq[j], &s->tqn[j]))) return OOM;
+        s->type_running[j] += need;
+    }
+    return 0;
+}
+
+/* NestedWait._cohort: segment 1's gate (gate=0: flush) */
+static int nested_wait_cohort(Sim *s, int gate) {
+    int64_t t = s->period, inside = 0, budget = s->segment_budget, length = s->segment_length;
+    for (int64_t k = 0; k < s->nrunning; k++) {
+        int64_t i = s->running[k];
+        if (s->kept[i] + t - s->run_start[i] < length) inside++;
+    }
+    int64_t size = budget / length + (t % length < budget % length), waiting = s->qn;
+    if (gate && waiting < (size > 1 ? size : 1) && waiting + inside < budget) return 0;
+    int64_t take = size < budget - inside ? size : budget - inside;
+    if (waiting < take) take = waiting;
+    if (!gate && take < 1 && waiting) take = 1;
+    for (int64_t k = 0; k < take; k++)
+        if (vec_push(&s->chosen, q_pop(s))) return OOM;
     return 0;
 }
 
@@ -616,7 +682,8 @@ static void waiting_compact(Sim *s) {
 static int quiet(Sim *s) {
     if (s->kind == SORTED_F) return s->wl.n == 0 || (s->sequential && s->nrunning);
     if (s->kind == FUTURE_PEAK) return s->qn == 0;
-    if (s->kind == FLUID) return 0;
+    if (s->kind == FLUID || s->kind == WAIT || s->kind == NESTED_WAIT) return 0;
+    if (s->kind == RESERVATION) return !s->qn || (s->sequential && s->nrunning) || s->nrunning >= s->max_running;
     if (!s->qn) return 1;
     if (!s->nrunning) return 0;
     if (s->max_running >= 0 && s->nrunning >= s->max_running) return 1;
@@ -624,11 +691,14 @@ static int quiet(Sim *s) {
     return s->held + s->prompt[i] + s->kept[i] > s->limit;
 }
 
-/* policy.admit, then the engine's _admit: start them; undo the latest while the coming round overflows */
-static int admit(Sim *s) {
+/* policy.admit (flush: policy.flush), then the engine's _admit: start them; undo the latest while the
+ * coming round overflows */
+static int admit(Sim *s, int flush) {
     s->chosen.n = 0;
     int status = s->kind == WATERMARK ? watermark_admit(s) : s->kind == FLUID ? fluid_admit(s)
-               : s->kind == SORTED_F ? sorted_f_admit(s) : future_peak_admit(s, INT64_MAX);
+               : s->kind == SORTED_F ? sorted_f_admit(s) : s->kind == RESERVATION ? reservation_admit(s)
+               : s->kind == WAIT ? wait_launch(s, !flush) : s->kind == NESTED_WAIT ? nested_wait_cohort(s, !flush)
+               : future_peak_admit(s, INT64_MAX);
     if (status) return status;
     for (int64_t k = 0; k < s->chosen.n; k++)
         if (start(s, s->chosen.v[k])) return OOM;
@@ -686,7 +756,7 @@ static int simulate(Sim *s) {
     for (;;) {
         if ((status = reveal(s))) return status;
         if (memory_next(s) > s->M && (status = overflow(s))) return status;
-        if ((status = admit(s))) return status;
+        if ((status = admit(s, 0))) return status;
         if (!s->nrunning) {
             if (s->next < s->n) {
                 int64_t upcoming = s->arrival_in[s->order[s->next]];
@@ -697,7 +767,9 @@ static int simulate(Sim *s) {
                 continue;
             }
             if (!s->waiting) break;
-            return FALLBACK;  /* flush starts nothing for these policies: the engine's error */
+            if (s->kind == WAIT || s->kind == NESTED_WAIT) status = admit(s, 1);
+            if (status) return status;
+            if (!s->nrunning) return FALLBACK;  /* flush starts nothing: the engine's error */
         }
         int64_t finished = s->finished, started = s->chosen.n;
         if ((status = run_round(s, 1))) return status;
@@ -714,6 +786,8 @@ static void sim_free(Sim *s) {
     free(s->runs.v); free(s->idle.v); free(s->chosen.v);
     free(s->lend); free(s->lbase); free(s->lload); free(s->lkey); free(s->aux);
     free(s->wl.v); free(s->pick.v); free(s->bend); free(s->bbase); free(s->bload); free(s->scratch);
+    for (int64_t j = 0; s->tq && j < s->ntypes; j++) free(s->tq[j]);
+    free(s->tq); free(s->tqn); free(s->tqcap); free(s->type_running);
 }
 
 static PyObject *as_bytes(Vec *a) {
@@ -724,14 +798,37 @@ static PyObject *as_bytes(Vec *a) {
 static const char *NAMES[ARRAYS] = {"order", "arrival", "prompt", "output", "guess", "first_start",
                                     "completion", "evictions", "tokens_lost", "recomputed", "arrived"};
 
+/* WAIT's types: (type of each request, booking, per_stage) into s, with a queue per type */
+static int wait_types(Sim *s, PyObject *types, Py_buffer *views, Py_ssize_t n) {
+    PyObject *arrays[3];
+    if (!PyArg_ParseTuple(types, "OOO", &arrays[0], &arrays[1], &arrays[2])) return RAISED;
+    for (int k = 0; k < 3; k++)
+        if (PyObject_GetBuffer(arrays[k], &views[k], PyBUF_C_CONTIGUOUS) < 0) {
+            for (int j = 0; j < k; j++) PyBuffer_Release(&views[j]);
+            return RAISED;
+        }
+    if (views[0].len != n * 8 || views[1].len != views[2].len) {
+        PyErr_SetString(PyExc_ValueError, "types: one type per request, as many booking limits as per_stage");
+        for (int k = 0; k < 3; k++) PyBuffer_Release(&views[k]);
+        return RAISED;
+    }
+    s->type_of = views[0].buf, s->booking = views[1].buf, s->per_stage = views[2].buf;
+    s->ntypes = views[1].len / 8;
+    size_t count = (size_t)(s->ntypes ? s->ntypes : 1);
+    s->tq = calloc(count, sizeof(QEntry *)), s->tqn = calloc(count, 8), s->tqcap = calloc(count, 8);
+    s->type_running = calloc(count, 8);
+    return s->tq && s->tqn && s->tqcap && s->type_running ? 0 : OOM;
+}
+
 static PyObject *run(PyObject *self, PyObject *args) {
-    long long p[11];
+    long long p[13];
     double burst;
-    PyObject *objs[ARRAYS], *tick;
-    if (!PyArg_ParseTuple(args, "(LLLLLLLLLLL)dOOOOOOOOOOOO", &p[0], &p[1], &p[2], &p[3], &p[4], &p[5], &p[6],
-                          &p[7], &p[8], &p[9], &p[10], &burst, &objs[0], &objs[1], &objs[2], &objs[3], &objs[4], &objs[5],
-                          &objs[6], &objs[7], &objs[8], &objs[9], &objs[10], &tick)) return NULL;
-    Py_buffer views[ARRAYS];
+    PyObject *objs[ARRAYS], *tick, *types = Py_None;
+    if (!PyArg_ParseTuple(args, "(LLLLLLLLLLLLL)dOOOOOOOOOOOO|O", &p[0], &p[1], &p[2], &p[3], &p[4], &p[5], &p[6],
+                          &p[7], &p[8], &p[9], &p[10], &p[11], &p[12], &burst, &objs[0], &objs[1], &objs[2], &objs[3],
+                          &objs[4], &objs[5], &objs[6], &objs[7], &objs[8], &objs[9], &objs[10], &tick, &types))
+        return NULL;
+    Py_buffer views[ARRAYS], type_views[3];
     Py_ssize_t n = PyObject_Length(objs[0]);
     if (n < 0) return NULL;
     for (int k = 0; k < ARRAYS; k++) {
@@ -750,7 +847,7 @@ static PyObject *run(PyObject *self, PyObject *args) {
     memset(&s, 0, sizeof(s));
     s.kind = (int)p[0], s.key = (int)p[1], s.M = p[2], s.limit = p[3], s.clear_target = p[4];
     s.max_running = p[5], s.eviction = (int)p[6], s.victim = (int)p[7], s.predicted = (int)p[8];
-    s.sequential = (int)p[9], s.pool = p[10];
+    s.sequential = (int)p[9], s.pool = p[10], s.segment_budget = p[11], s.segment_length = p[12];
     s.burst = burst, s.n = n, s.tick = tick;
     int64_t *a[ARRAYS];
     for (int k = 0; k < ARRAYS; k++) a[k] = views[k].buf;
@@ -761,8 +858,9 @@ static PyObject *run(PyObject *self, PyObject *args) {
     s.kept = calloc(count, 8), s.run_start = malloc(count * 8), s.max_gen = calloc(count, 8);
     s.run_pos = calloc(count, 8), s.load_end = calloc(count, 8), s.running = malloc(count * 8);
     s.status = calloc(count, 1), s.has_runs = calloc(count, 1), s.in_loads = calloc(count, 1);
-    int status;
-    if (!s.kept || !s.run_start || !s.max_gen || !s.run_pos || !s.load_end || !s.running || !s.status ||
+    int status = types != Py_None ? wait_types(&s, types, type_views, n) : 0, typed = types != Py_None && status != RAISED;
+    if (status) {
+    } else if (!s.kept || !s.run_start || !s.max_gen || !s.run_pos || !s.load_end || !s.running || !s.status ||
         !s.has_runs || !s.in_loads) {
         status = OOM;
     } else {
@@ -771,6 +869,7 @@ static PyObject *run(PyObject *self, PyObject *args) {
         status = simulate(&s);
     }
     for (int k = 0; k < ARRAYS; k++) PyBuffer_Release(&views[k]);
+    for (int k = 0; typed && k < 3; k++) PyBuffer_Release(&type_views[k]);
     PyObject *out = NULL;
     if (status == OOM) PyErr_NoMemory();
     else if (status != RAISED) {
@@ -791,7 +890,7 @@ static PyObject *run(PyObject *self, PyObject *args) {
 
 static PyMethodDef methods[] = {
     {"run", run, METH_VARARGS, "run(params, burst, order, arrival, prompt, output, guess, first_start, "
-                               "completion, evictions, tokens_lost, recomputed, arrived, tick)"},
+                               "completion, evictions, tokens_lost, recomputed, arrived, tick, types=None)"},
     {NULL, NULL, 0, NULL}};
 
 static struct PyModuleDef module = {PyModuleDef_HEAD_INIT, "_admission", NULL, -1, methods};

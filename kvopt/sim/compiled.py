@@ -1,12 +1,15 @@
-"""The compiled round loop (kvopt/sim/_admission.c) for MC-SF, MC-Benchmark, fluid, vllm, alpha-greedy,
-alpha-clearing and sorted-f: the engine of kvopt/sim/engine.py on arrays, with the same schedule, rounds and figures.
+"""The compiled round loop (kvopt/sim/_admission.c) for every policy of kvopt.policies: MC-SF, MC-Benchmark,
+fluid, vllm, alpha-greedy, alpha-clearing, sorted-f, lightllm (native fidelity: MC-Benchmark's future-peak
+admission), amax / amin (MC-SF on an interval end), orca / faster-transformer (native fidelity: the slots
+of a worst-case reservation), wait and nested-wait (their thresholds computed here by the policy's own
+`start`): the engine of kvopt/sim/engine.py on arrays, with the same schedule, rounds and figures.
 
 `run_compiled` is tried first by kvopt.sim.run.simulate; it returns None (and the Python engine runs) when
 the extension is not built, when something needs Python during the run (observers, an adaptive arrival
 source, a batch-time model other than unit rounds, clock-time arrivals, a subclass of these policies, the
 future-peak check "direct", kept as the reference), or when the run ends in an error (an overflow under
-rule none, a livelock, a policy that starts nothing): the Python engine then runs the instance again and
-raises that error with its message. The per-request Python objects of the Python engine (views, queue
+rule none, a livelock, a policy that starts nothing, a request above orca's max_tokens, a WAIT types file
+that does not load): the Python engine then runs the instance again and raises that error with its message. The per-request Python objects of the Python engine (views, queue
 entries, PeakLoad rows) are not built: that is where the time and memory of a long trace went.
 """
 
@@ -19,16 +22,23 @@ from typing import Any
 import numpy as np
 
 from kvopt import timing
+from kvopt.errors import KvoptError
+from kvopt.policies.amax import AMax
+from kvopt.policies.amin import AMin
 from kvopt.policies.fluid import Fluid
 from kvopt.policies.future_peak import FuturePeakPolicy
+from kvopt.policies.lightllm import LightLLM
 from kvopt.policies.mc_benchmark import MCBenchmark
 from kvopt.policies.mcsf import MCSF
+from kvopt.policies.nested_wait import NestedWait
+from kvopt.policies.reservation import FasterTransformer, Orca, Reservation
 from kvopt.policies.sorted_f import SortedF
 from kvopt.policies.vllm import VLLM
+from kvopt.policies.wait import ThresholdPolicy, Wait
 from kvopt.policies.watermark import AlphaClearing, AlphaGreedy
 from kvopt.schedule import Run
 from kvopt.sim.arrivals import InstanceArrivals
-from kvopt.sim.policy import Policy
+from kvopt.sim.policy import Policy, SimContext
 from kvopt.sim.rules import VICTIM_RULES
 
 try:
@@ -36,9 +46,13 @@ try:
 except ImportError:  # built without a C compiler: the Python engine, slower
     _admission = None
 
-# policy type -> (kind, queue key) of _admission.c
-KINDS = {MCSF: (0, 1), MCBenchmark: (0, 0), Fluid: (1, 2), VLLM: (2, 3), AlphaGreedy: (2, 0),
-         AlphaClearing: (2, 0), SortedF: (3, 0)}
+# policy type -> (kind, queue key) of _admission.c; LightLLM (native fidelity, exact lengths) is
+# MC-Benchmark's future-peak test against M written as Vidur's look-ahead sum (kvopt/policies/lightllm.py)
+KINDS = {MCSF: (0, 1), MCBenchmark: (0, 0), LightLLM: (0, 0), AMax: (0, 1), AMin: (0, 1), Fluid: (1, 2),
+         VLLM: (2, 3), AlphaGreedy: (2, 0), AlphaClearing: (2, 0), SortedF: (3, 0), Orca: (4, 0),
+         FasterTransformer: (4, 0), Wait: (5, 0), NestedWait: (6, 0)}
+# the length sources of the C loop's estimate: exact, or a guess per request (raised to generated + 1)
+GUESSED = ("predicted", "interval-lo", "interval-hi")
 EVICTIONS = {"none": 0, "restart": 1, "recompute": 2}
 VICTIMS = {name: k for k, name in enumerate(VICTIM_RULES)}
 EXACT_FLOATS = 2**53
@@ -95,7 +109,9 @@ class _Progress:
         self.rounds_done = self.finished = 0
 
 
-def _params(policy: Policy, lengths: str, eviction: str, victim: str, memory: int) -> tuple | None:
+def _params(policy: Policy, lengths: str, eviction: str, victim: str, memory: int,
+            longest: int) -> tuple | None:
+    """The C loop's settings (its header), or None; longest: the workload's largest prompt + output."""
     kind, key = KINDS[type(policy)]
     sequential, pool = 0, 0
     if isinstance(policy, SortedF):
@@ -104,15 +120,28 @@ def _params(policy: Policy, lengths: str, eviction: str, victim: str, memory: in
         limit, clear, most = memory, memory, -1
         sequential, pool = int(policy.mode == "sequential"), min(policy.pool, 2**62)
     elif isinstance(policy, FuturePeakPolicy):
-        if policy.check != "incremental" or lengths not in ("exact", "predicted"):
+        if policy.check != "incremental" or lengths not in ("exact", *GUESSED):
             return None
         limit, clear, most = math.floor((1.0 - policy.reserve) * memory), memory, -1
+    elif isinstance(policy, LightLLM):
+        if policy.fidelity != "native" or lengths != "exact":
+            return None
+        limit, clear, most = memory, memory, -1
+    elif isinstance(policy, Reservation):  # the slots of Reservation.start
+        if policy.fidelity != "native" or (policy.max_tokens or longest) < longest or not longest:
+            return None  # a request above max_tokens: the Python engine raises the policy's error
+        slots = memory // (policy.max_tokens or longest)
+        most = slots if policy.max_running is None else min(slots, policy.max_running)
+        limit, clear = memory, memory
+        sequential = int(policy.static_batches)
+    elif isinstance(policy, ThresholdPolicy):  # its thresholds: _thresholds
+        limit, clear, most = memory, memory, -1
     else:
         limit = math.floor((1.0 - policy.alpha) * memory)
         clear = math.floor((1.0 - policy.beta) * memory)
         most = -1 if policy.max_running is None else policy.max_running
     return (kind, key, memory, limit, clear, most, EVICTIONS[eviction], VICTIMS[victim],
-            int(lengths == "predicted"), sequential, pool)
+            int(lengths in GUESSED), sequential, pool)
 
 
 def run_compiled(source: Any, policy: Policy, lengths: str, eviction: str, victim: str,
@@ -123,21 +152,27 @@ def run_compiled(source: Any, policy: Policy, lengths: str, eviction: str, victi
             or not isinstance(model, timing.UnitRounds) or type(policy) not in KINDS:
         return None
     memory = source.memory
-    params = _params(policy, lengths, eviction, victim, memory)
     requests = source.instance.requests
     n = len(requests)
-    if params is None or memory >= 2**31:
+    if memory >= 2**31:
         return None
     arrival = np.fromiter((r.arrival for r in requests), np.int64, n)
     prompt = np.fromiter((r.prompt for r in requests), np.int64, n)
     output = np.fromiter((r.output for r in requests), np.int64, n)
-    guess = output
-    if lengths == "predicted":
-        if any(r.predicted_output is None for r in requests):
-            return None  # the Python engine names the request
-        guess = np.fromiter((r.predicted_output for r in requests), np.int64, n)
+    params = _params(policy, lengths, eviction, victim, memory, int((prompt + output).max(initial=0)))
+    if params is None:
+        return None
+    guess = _guesses(requests, lengths) if lengths in GUESSED else output
+    if guess is None:
+        return None  # the Python engine names the request without one
     if isinstance(policy, Fluid) and not _fluid_sums_exact(params[3], prompt, guess, memory, n):
         return None
+    segment, types = (0, 1), None
+    if isinstance(policy, ThresholdPolicy):
+        thresholds = _thresholds(policy, source, lengths, prompt, guess)
+        if thresholds is None:
+            return None
+        segment, types = thresholds
     order = np.argsort(arrival, kind="stable")
     names = ("first_start", "completion", "evictions", "tokens_lost", "recomputed", "arrived")
     arrays = {name: np.zeros(n, np.int64) for name in names}
@@ -150,12 +185,44 @@ def run_compiled(source: Any, policy: Policy, lengths: str, eviction: str, victi
             progress(shown)
 
     status, rounds, runs, idle = _admission.run(
-        params, float(getattr(policy, "burst", 0.0)), order, arrival, prompt, output, guess,
-        *(arrays[name] for name in names), tick)
+        (*params, *segment), float(getattr(policy, "burst", 0.0)), order, arrival, prompt, output, guess,
+        *(arrays[name] for name in names), tick, types)
     if status:
         return None
     rounds = tuple(np.frombuffer(column, np.int64) for column in rounds)  # writable: bytearrays
     return CompiledRun(source, policy, arrays, rounds, *(np.frombuffer(b, np.int64) for b in (runs, idle)))
+
+
+def _thresholds(policy: ThresholdPolicy, source: InstanceArrivals, lengths: str, prompt: np.ndarray,
+                guess: np.ndarray) -> tuple[tuple[int, int], tuple | None] | None:
+    """Nested WAIT's segment 1 (budget, length) and WAIT's types (type of each request, booking, per_stage)
+    as the policy's start computes them (called here as the engine calls it), or None."""
+    memory = source.memory
+    try:
+        policy.start(SimContext(memory, lengths, source.workload()))
+    except KvoptError:
+        return None  # the Python engine raises it
+    if isinstance(policy, NestedWait):
+        segment = (policy.budget, policy.segment1)
+        return (segment, None) if max(segment) < 2**62 and min(segment) >= 1 else None
+    if max(policy.booking) >= 2**62:
+        return None
+    # the type each request joins on arrival (Wait._queue): its estimate before it ran
+    estimate = guess if lengths == "exact" else np.minimum(np.maximum(guess, 1), memory - prompt)
+    type_of = np.minimum(np.searchsorted(policy.outputs, estimate), len(policy.outputs) - 1).astype(np.int64)
+    return (0, 1), (type_of, np.array(policy.booking, np.int64), np.array(policy.per_stage, np.int64))
+
+
+def _guesses(requests: tuple, lengths: str) -> np.ndarray | None:
+    """Each request's point prediction or interval end, or None if one lacks it."""
+    if lengths == "predicted":
+        values = [r.predicted_output for r in requests]
+    else:
+        end = 0 if lengths == "interval-lo" else 1
+        values = [None if r.output_interval is None else r.output_interval[end] for r in requests]
+    if any(value is None for value in values):
+        return None
+    return np.array(values, np.int64)
 
 
 def _fluid_sums_exact(limit: int, prompt: np.ndarray, guess: np.ndarray, memory: int, n: int) -> bool:

@@ -1,6 +1,6 @@
 """`simulate`: run a policy in the engine (kvopt/sim/engine.py), verify its schedule, return the results.
-Where it applies (MC-SF, MC-Benchmark, fluid, vllm, alpha-greedy, alpha-clearing in unit rounds without
-observers: kvopt/sim/compiled.py) the compiled round loop runs instead, with the same results.
+Where it applies (the policies of kvopt/sim/compiled.py, in unit rounds without observers) the compiled
+round loop runs instead, with the same results.
 
 The Simulation holds per-request arrays in instance order (`requests`) and per-round arrays over the
 executed batches (`round_table`; `rounds` gives them as RoundRecord objects, built on first use).

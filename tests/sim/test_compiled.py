@@ -27,7 +27,9 @@ needs_c = pytest.mark.skipif(not compiled.available(), reason="kvopt/sim/_admiss
 
 FUTURE_PEAK = ("mcsf", "mc-benchmark", "fluid")
 WITH_LENGTHS = (*FUTURE_PEAK, "sorted-f")  # lengths exact or predicted (auto: predicted on the traces)
-COMPILED = (*FUTURE_PEAK, "vllm", "alpha-greedy", "alpha-clearing", "sorted-f")
+INTERVALS = ("amax", "amin")  # interval ends (every drawn trace has intervals)
+COMPILED = (*FUTURE_PEAK, "vllm", "alpha-greedy", "alpha-clearing", "sorted-f", "lightllm", *INTERVALS, "orca",
+            "faster-transformer", "wait", "nested-wait")  # every policy of kvopt.policies
 
 
 @pytest.mark.skipif(shutil.which("cc") is None and shutil.which("gcc") is None, reason="no C compiler")
@@ -86,19 +88,22 @@ def test_random_traces_match_the_python_engine_and_the_reference(name, data):
 
 @needs_c
 def test_the_random_traces_take_the_compiled_path_and_reach_evictions():
-    """Not vacuous: most drawn cases run in C, and they include evicted runs and restarts."""
-    seen = {"compiled": 0, "evicted": False}
+    """Not vacuous: most drawn cases run in C, every policy among them, and they include evicted runs and
+    restarts."""
+    seen = {"compiled": 0, "evicted": False, "policies": set()}
 
-    @settings(max_examples=100, deadline=None, database=None)
-    @given(instance=traces(), name=st.sampled_from(COMPILED), eviction=st.sampled_from(RULES[1:]))
-    def probe(instance, name, eviction):
+    @settings(max_examples=20, deadline=None, database=None)
+    @given(instance=traces(), eviction=st.sampled_from(RULES[1:]))
+    def probe(name, instance, eviction):
         options = {"lengths": "predicted"} if name in WITH_LENGTHS else {}
         if takes_compiled_path(instance, name, options, eviction):
             seen["compiled"] += 1
+            seen["policies"].add(name)
             seen["evicted"] |= bool(simulate(instance, make_policy(name, options), eviction=eviction).schedule.runs)
 
-    probe()
-    assert seen["compiled"] >= 50 and seen["evicted"], seen
+    for name in COMPILED:
+        probe(name)
+    assert seen["compiled"] >= 10 * len(COMPILED) and seen["evicted"] and seen["policies"] == set(COMPILED), seen
 
 
 BUNDLED = [(set_name, name) for set_name in bundled.names() for name in bundled.instance_names(set_name)]
@@ -109,11 +114,13 @@ BUNDLED = [(set_name, name) for set_name in bundled.names() for name in bundled.
 def test_bundled_sets_match_the_python_engine_and_the_reference(set_name, instance_name):
     exact = bundled.load(set_name, instance_name)
     predicted = apply_predictions(exact, "point:0.5", 0)
+    intervals = [apply_predictions(exact, f"interval:{alpha}", 0) for alpha in (0.2, 0.7)]
     for name in COMPILED:
-        for instance in (exact, predicted):
+        for instance in intervals if name in INTERVALS else (exact, predicted):
+            options = {"lengths": "predicted"} if name == "wait" and instance is predicted else {}
             for eviction in (None, "restart", "recompute"):
-                assert_same_as_python(instance, name, {}, eviction=eviction)
-                assert_same(instance, name, {}, eviction=eviction)
+                assert_same_as_python(instance, name, options, eviction=eviction)
+                assert_same(instance, name, options, eviction=eviction)
 
 
 @needs_c
@@ -121,11 +128,45 @@ def test_what_needs_python_takes_the_python_engine():
     instance = Instance(20, (Request("a", 0, 2, 3), Request("b", 1, 2, 2)))
     assert takes_compiled_path(instance, "mcsf", {})
     assert not takes_compiled_path(instance, "mcsf", {"check": "direct"})
-    assert not takes_compiled_path(instance, "orca", {})
+    assert takes_compiled_path(instance, "wait", {"lengths": "exact"})
+    assert takes_compiled_path(instance, "nested-wait", {"limit": 2.0})
+    for name in ("wait", "nested-wait"):  # the policy's start raises: the Python engine gives the error
+        assert not takes_compiled_path(instance, name, {"types": "no-such-file.json"})
+        assert_same_as_python(instance, name, {"types": "no-such-file.json"})
+    for name in ("orca", "faster-transformer"):
+        assert takes_compiled_path(instance, name, {"max_tokens": 5, "max_running": 1})
+        assert not takes_compiled_path(instance, name, {"max_tokens": 4})  # "a" needs 5: the policy's error
     assert takes_compiled_path(instance, "sorted-f", {"mode": "sequential", "pool": 1})
+    assert takes_compiled_path(instance, "lightllm", {})
+    with_intervals = apply_predictions(instance, "interval:0.5", 0)
+    for name in INTERVALS:
+        assert takes_compiled_path(with_intervals, name, {"reserve": 0.1})
+        assert not takes_compiled_path(with_intervals, name, {"check": "direct"})
     trace = DecisionTrace()
     simulation = simulate(instance, make_policy("mcsf"), observers=[trace])
     assert trace.events and simulation.report.feasible
+
+
+@needs_c
+def test_wait_policies_with_a_types_file_match(tmp_path):
+    """WAIT and Nested WAIT on configured types (not calibrated on the workload) run compiled, with the same
+    results as the Python engine and the reference."""
+    types = tmp_path / "types.json"
+    types.write_text('[{"output": 4, "prompt": 3, "rate": 0.5}, {"output": 12, "prompt": 5, "rate": 0.2}, '
+                     '{"output": 40, "rate": 0.1}]')
+
+    @settings(max_examples=30, deadline=None, database=None)
+    @given(instance=traces(), name=st.sampled_from(("wait", "nested-wait")), limit=st.sampled_from([None, 3.0]),
+           eviction=st.sampled_from(RULES))
+    def check(instance, name, limit, eviction):
+        options = {"types": str(types), "limit": limit}
+        compiled_runs.append(takes_compiled_path(instance, name, options, eviction))  # not on an error
+        assert_same_as_python(instance, name, options, eviction=eviction)
+        assert_same(instance, name, options, eviction=eviction)
+
+    compiled_runs = []
+    check()
+    assert sum(compiled_runs) >= len(compiled_runs) / 2, compiled_runs
 
 
 @needs_c
