@@ -162,7 +162,11 @@ class Instance:
         if not self._fit_with_unique_ids(requests):
             self._raise_first_invalid(requests)
         set_(self, "requests", requests)
-        horizon = max(r.arrival for r in requests) + sum(r.output for r in requests)
+        self._check_header(max(r.arrival for r in requests) + sum(r.output for r in requests))
+
+    def _check_header(self, horizon: int) -> None:
+        """The checks after the requests': the horizon (last arrival plus all outputs), then the other fields."""
+        set_ = object.__setattr__
         if horizon > MAX_INTEGER:
             raise InputError(f"the last arrival plus all outputs is {horizon:,} rounds, more than 10^12 (every "
                              f"start of a schedule must stay within 10^12)", "requests")
@@ -172,6 +176,47 @@ class Instance:
             from kvopt.timing import check_spec  # local import: timing depends on nothing here
             set_(self, "batch_time", frozen_mapping(check_spec(self.batch_time), "batch_time", "instance"))
         set_(self, "metadata", frozen_mapping(self.metadata, "metadata", "instance"))
+
+    @classmethod
+    def from_columns(cls, memory: Any, ids: list, arrivals: list, prompts: list, outputs: list,
+                     **fields: Any) -> Instance | None:
+        """The instance of requests without optional fields given as columns (a trace of a million requests),
+        checked column by column; its Request objects are built only when `requests` is first read. None if
+        a request or the set of requests would fail a check (the caller then builds them one by one, which
+        names the first problem); errors of the other fields are raised as the constructor raises them.
+        The columns must hold str ids and Python ints."""
+        if not ids or set(map(type, ids)) != {str} or "" in ids or \
+                any(set(map(type, column)) != {int} for column in (arrivals, prompts, outputs)):
+            return None  # bool is not int here
+        try:
+            arrival, prompt, output = (np.array(column, np.int64) for column in (arrivals, prompts, outputs))
+        except OverflowError:
+            return None
+        if arrival.min() < 0 or min(prompt.min(), output.min()) < 1 or \
+                max(arrival.max(), prompt.max(), output.max()) > MAX_INTEGER:
+            return None
+        instance = object.__new__(cls)
+        set_ = object.__setattr__
+        for name, value in {"name": None, "source": None, "batch_time": None, "metadata": None, **fields}.items():
+            set_(instance, name, value)
+        set_(instance, "memory", as_int(memory, "memory", "instance", minimum=1))
+        if len(set(ids)) != len(ids) or int((prompt + output).max()) > instance.memory:
+            return None
+        for name, column in (("arrivals", arrival), ("prompts", prompt), ("outputs", output)):
+            column.setflags(write=False)
+            set_(instance, name, column)
+        set_(instance, "ids", tuple(ids))
+        instance._check_header(int(arrival.max()) + sum(outputs))
+        return instance
+
+    def __getattr__(self, name: str) -> Any:
+        """`requests` of an instance made by from_columns, built on first use."""
+        if name != "requests" or "ids" not in self.__dict__:
+            raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+        requests = tuple(validated_requests(self.ids, self.arrivals.tolist(), self.prompts.tolist(),
+                                            self.outputs.tolist()))
+        object.__setattr__(self, "requests", requests)
+        return requests
 
     def _fit_with_unique_ids(self, requests: tuple) -> bool:
         """The checks of _raise_first_invalid in bulk (the common case: all pass)."""
@@ -198,7 +243,7 @@ class Instance:
                     f"requests[{position}] (id {request.id!r})")
 
     def __len__(self) -> int:
-        return len(self.requests)
+        return len(self.ids)
 
     @property
     def arrival_unit_s(self) -> float | None:
@@ -219,11 +264,17 @@ class Instance:
     @cached_property
     def index(self) -> Mapping[str, int]:
         """Position of each request id."""
-        return MappingProxyType({r.id: k for k, r in enumerate(self.requests)})
+        return MappingProxyType({request_id: k for k, request_id in enumerate(self.ids)})
 
     @cached_property
     def ids(self) -> tuple[str, ...]:
         return tuple(r.id for r in self.requests)
+
+    @cached_property
+    def plain(self) -> bool:
+        """No request has a predicted_output, an output_interval or metadata."""
+        return "requests" not in self.__dict__ or all(
+            r.predicted_output is None and r.output_interval is None and not r.metadata for r in self.requests)
 
     def _array(self, attribute: str) -> np.ndarray:
         values = np.fromiter((getattr(r, attribute) for r in self.requests), dtype=np.int64,
