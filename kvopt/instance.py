@@ -137,6 +137,27 @@ def validated_requests(ids: list[str], arrivals: list[int], prompts: list[int], 
     return requests
 
 
+def int64_column(column: Any) -> np.ndarray | None:
+    """A column of Python ints (bool is not int here) as a new int64 array, an int64 array as a copy; None
+    for anything else or a value out of its range."""
+    if isinstance(column, np.ndarray):
+        return column.copy() if column.dtype == np.int64 and column.ndim == 1 else None
+    if set(map(type, column)) != {int}:
+        return None
+    try:
+        return np.array(column, np.int64)
+    except OverflowError:
+        return None
+
+
+def all_distinct(ids: list[str]) -> bool:
+    """No id repeats: checked on their sorted hashes (equal strings hash alike; faster than a set of a million
+    strings), with a set only if two hashes are equal."""
+    hashes = np.fromiter(map(hash, ids), np.int64, len(ids))
+    hashes.sort()
+    return not np.any(hashes[1:] == hashes[:-1]) or len(set(ids)) == len(ids)
+
+
 @dataclass(frozen=True)
 class Instance:
     """A KV-cache scheduling instance: memory capacity M (tokens) and the requests.
@@ -178,20 +199,17 @@ class Instance:
         set_(self, "metadata", frozen_mapping(self.metadata, "metadata", "instance"))
 
     @classmethod
-    def from_columns(cls, memory: Any, ids: list, arrivals: list, prompts: list, outputs: list,
+    def from_columns(cls, memory: Any, ids: list, arrivals: Any, prompts: Any, outputs: Any,
                      **fields: Any) -> Instance | None:
         """The instance of requests without optional fields given as columns (a trace of a million requests),
         checked column by column; its Request objects are built only when `requests` is first read. None if
         a request or the set of requests would fail a check (the caller then builds them one by one, which
         names the first problem); errors of the other fields are raised as the constructor raises them.
-        The columns must hold str ids and Python ints."""
-        if not ids or set(map(type, ids)) != {str} or "" in ids or \
-                any(set(map(type, column)) != {int} for column in (arrivals, prompts, outputs)):
-            return None  # bool is not int here
-        try:
-            arrival, prompt, output = (np.array(column, np.int64) for column in (arrivals, prompts, outputs))
-        except OverflowError:
+        ids: a list of str; the others lists of Python ints or int64 arrays."""
+        columns = [int64_column(column) for column in (arrivals, prompts, outputs)]
+        if not ids or set(map(type, ids)) != {str} or "" in ids or any(c is None for c in columns):
             return None
+        arrival, prompt, output = columns
         if arrival.min() < 0 or min(prompt.min(), output.min()) < 1 or \
                 max(arrival.max(), prompt.max(), output.max()) > MAX_INTEGER:
             return None
@@ -200,13 +218,13 @@ class Instance:
         for name, value in {"name": None, "source": None, "batch_time": None, "metadata": None, **fields}.items():
             set_(instance, name, value)
         set_(instance, "memory", as_int(memory, "memory", "instance", minimum=1))
-        if len(set(ids)) != len(ids) or int((prompt + output).max()) > instance.memory:
+        if not all_distinct(ids) or int((prompt + output).max()) > instance.memory:
             return None
         for name, column in (("arrivals", arrival), ("prompts", prompt), ("outputs", output)):
             column.setflags(write=False)
             set_(instance, name, column)
         set_(instance, "ids", tuple(ids))
-        instance._check_header(int(arrival.max()) + sum(outputs))
+        instance._check_header(int(arrival.max()) + sum(output.tolist()))
         return instance
 
     def __getattr__(self, name: str) -> Any:

@@ -55,15 +55,24 @@ class Segments:
 
     @classmethod
     def of_runs(cls, start: np.ndarray, held: np.ndarray, tokens: np.ndarray) -> Segments:
-        points = np.concatenate([[0], start + 1, start + tokens + 1])
-        points.sort()  # distinct values, sorted (np.unique would hash: more memory at trace scale)
-        distinct = np.empty(points.size, bool)
-        distinct[0] = True
-        np.not_equal(points[1:], points[:-1], out=distinct[1:])
-        points = points[distinct]
-        del distinct
-        at_first = np.searchsorted(points, start + 1)
-        at_after = np.searchsorted(points, start + tokens + 1)
+        first, after = start + 1, start + tokens + 1
+        rounds = int(after.max()) + 1 if after.size else 1
+        if rounds <= 4 * after.size:  # few rounds for the runs: mark the points and count them
+            marked = np.zeros(rounds, bool)
+            marked[0] = marked[first] = marked[after] = True
+            points = np.flatnonzero(marked)
+            position = np.cumsum(marked) - 1
+            at_first, at_after = position[first], position[after]
+            del marked, position
+        else:
+            points = np.concatenate([[0], first, after])
+            points.sort()  # distinct values, sorted (np.unique would hash: more memory at trace scale)
+            distinct = np.empty(points.size, bool)
+            distinct[0] = True
+            np.not_equal(points[1:], points[:-1], out=distinct[1:])
+            points = points[distinct]
+            del distinct
+            at_first, at_after = np.searchsorted(points, first), np.searchsorted(points, after)
         base = np.zeros(points.size, np.int64)
         active = np.zeros(points.size, np.int64)
         np.add.at(active, at_first, 1)

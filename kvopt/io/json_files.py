@@ -20,6 +20,8 @@ from operator import attrgetter
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from kvopt.errors import InputError
 from kvopt.instance import Instance, Request, shown
 from kvopt.io import fast_json
@@ -30,6 +32,7 @@ INSTANCE_KEYS = {"memory", "requests", "name", "source", "batch_time", "metadata
 REQUEST_REQUIRED = ("id", "arrival", "prompt", "output")
 REQUEST_KEYS = set(REQUEST_REQUIRED) | {"predicted_output", "output_interval", "metadata"}
 REQUIRED_SET = frozenset(REQUEST_REQUIRED)
+COUNTS = ("arrival", "prompt", "output")
 
 
 class _DuplicateKey(Exception):
@@ -218,8 +221,11 @@ def typed_instance(raw: bytes, default_name: str) -> Instance | None:
     if decoded is None:
         return None
     header, requests = decoded
-    columns = tuple(list(map(attrgetter(key), requests)) for key in REQUEST_REQUIRED)
-    return columns_instance(header, columns, default_name)
+    try:
+        columns = [np.fromiter(map(attrgetter(key), requests), np.int64, len(requests)) for key in COUNTS]
+    except OverflowError:
+        return None
+    return columns_instance(header, [list(map(attrgetter("id"), requests)), *columns], default_name)
 
 
 def request_to_dict(request: Request) -> dict[str, Any]:

@@ -8,6 +8,7 @@ import pytest
 
 from kvopt import Instance, Request
 from kvopt.errors import InputError
+from kvopt.instance import all_distinct
 from kvopt.io.json_files import instance_from_dict, plain_columns, request_from_dict
 
 PLAIN = [{"id": "a", "arrival": 0, "prompt": 1, "output": 3}, {"id": "b", "arrival": 10**12 - 20, "prompt": 2,
@@ -56,3 +57,8 @@ def test_instance_checks_are_unchanged():
         instance_from_dict({"memory": 4, "requests": [PLAIN[0]], "name": 5})
     instance = instance_from_dict({"memory": 4, "requests": [PLAIN[0]]}, "stem")
     assert instance.requests == (Request("a", 0, 1, 3),) and instance.name == "stem"
+
+
+def test_distinct_ids_are_told_apart_from_repeated_ones_even_when_their_hashes_are_equal():
+    assert all_distinct(["a", "b", "c"]) and not all_distinct(["a", "b", "a"])
+    assert hash(-1) == hash(-2) and all_distinct([-1, -2]) and not all_distinct([-1, -2, -1])
