@@ -75,7 +75,7 @@ class Schedule:
         if not isinstance(self.starts, Mapping):
             raise InputError(f"starts must map request ids to rounds, got {type(self.starts).__name__}",
                              "schedule")
-        starts = dict(self.starts)
+        starts = dict(self.starts.items())  # items: a Mapping may look keys up slowly (kvopt.sim.run._Starts)
         if not plain_starts(starts):  # then entry by entry, naming the first problem
             starts = {}
             for request_id, start in self.starts.items():
