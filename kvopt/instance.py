@@ -261,7 +261,8 @@ class Instance:
                     f"requests[{position}] (id {request.id!r})")
 
     def __len__(self) -> int:
-        return len(self.ids)
+        requests = self.__dict__.get("requests")  # not built for an instance made by from_columns
+        return len(self.ids if requests is None else requests)
 
     @property
     def arrival_unit_s(self) -> float | None:

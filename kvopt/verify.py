@@ -16,6 +16,7 @@ as experienced (the first batch it could join) and checks the schedule in batche
 
 from __future__ import annotations
 
+import operator
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
@@ -61,9 +62,12 @@ class Segments:
             marked = np.zeros(rounds, bool)
             marked[0] = marked[first] = marked[after] = True
             points = np.flatnonzero(marked)
-            position = np.cumsum(marked) - 1
-            at_first, at_after = position[first], position[after]
-            del marked, position
+            position = np.cumsum(marked)
+            position -= 1
+            at_first = position[first]
+            del first, marked
+            at_after = position[after]
+            del after, position
         else:
             points = np.concatenate([[0], first, after])
             points.sort()  # distinct values, sorted (np.unique would hash: more memory at trace scale)
@@ -72,7 +76,10 @@ class Segments:
             np.not_equal(points[1:], points[:-1], out=distinct[1:])
             points = points[distinct]
             del distinct
-            at_first, at_after = np.searchsorted(points, first), np.searchsorted(points, after)
+            at_first = np.searchsorted(points, first)
+            del first
+            at_after = np.searchsorted(points, after)
+            del after
         base = np.zeros(points.size, np.int64)
         active = np.zeros(points.size, np.int64)
         np.add.at(active, at_first, 1)
@@ -180,6 +187,22 @@ def _check_runs(request_id: str, arrival: int, output: int, runs) -> str | None:
     return None
 
 
+def _total(values: np.ndarray) -> int:
+    """The exact sum: in int64 where it cannot overflow, else in Python ints (a million of them: 36 MB)."""
+    if not values.size or values.size * max(int(values.max()), -int(values.min())) < 2**63:
+        return int(values.sum())
+    return sum(values.tolist())
+
+
+def _column(instance: Instance, field: str) -> np.ndarray:
+    """A request field of every request as an array: the instance's own where it has one (an instance read
+    from a file has them from the start), else built here and not kept (at trace scale a simulation's
+    instance of Request objects would hold its three columns for good)."""
+    kept = vars(instance).get(field + "s")
+    return kept if kept is not None else \
+        np.fromiter((getattr(r, field) for r in instance.requests), np.int64, len(instance))
+
+
 def _experienced(raw: np.ndarray, clock: ClockRecord, segments: Segments, run_start: np.ndarray,
                  run_held: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Arrival as experienced of each scheduled request, and the clock at the end of each round."""
@@ -197,7 +220,7 @@ def verify(instance: Instance, schedule: Schedule) -> Report:
     """Check `schedule` against `instance`; never raises on an infeasible schedule (an InputError only for a
     clock-time instance whose schedule has no usable clock record)."""
     clock, notes = clock_of(instance, schedule.metadata)
-    ids, starts_of = instance.ids, schedule.starts  # the request fields as columns (Instance.arrivals, ...)
+    ids, starts_of = instance.ids, schedule.starts
     n = len(ids)
     problems: list[Violation] = []
     problem_count = 0
@@ -208,7 +231,7 @@ def verify(instance: Instance, schedule: Schedule) -> Report:
         if len(problems) < MAX_LISTED:
             problems.append(violation)
 
-    in_order = tuple(starts_of) == ids  # as schedule files list them: every request, no look-up needed
+    in_order = len(starts_of) == n and all(map(operator.eq, starts_of, ids))  # as files list them: no look-up
     missing = [] if in_order else [i for i in ids if i not in starts_of]
     if missing or len(starts_of) != n:  # else every entry names a request (ids are unique)
         known = set(ids)
@@ -223,8 +246,7 @@ def verify(instance: Instance, schedule: Schedule) -> Report:
 
     kept_rows = np.fromiter(map(starts_of.__contains__, ids), bool, n) if missing else slice(None)
     scheduled = [i for i in ids if i in starts_of] if missing else ids  # the ids of the scheduled requests
-    prompt, output = instance.prompts[kept_rows], instance.outputs[kept_rows]
-    raw_arrival = instance.arrivals[kept_rows]
+    prompt, output, raw_arrival = (_column(instance, name)[kept_rows] for name in ("prompt", "output", "arrival"))
     start = np.fromiter(starts_of.values() if in_order else map(starts_of.__getitem__, scheduled), np.int64,
                         len(scheduled))
 
@@ -298,7 +320,7 @@ def verify(instance: Instance, schedule: Schedule) -> Report:
                       round=first, requests=tuple(running_ids[:MAX_LISTED])), violated)
 
     feasible = problem_count == 0
-    objective = sum((completion - arrival).tolist()) if feasible else None  # Python ints: exact at any size
+    objective = _total(completion - arrival) if feasible else None
     if clock is not None and feasible:  # from the clock arrival to the end of the completing batch
         arrived_s = raw_arrival.astype(float) * clock.arrival_unit_s
         latency_seconds = float((round_end[completion] - arrived_s).sum())

@@ -5,7 +5,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from kvopt import Instance, Request, Run, Schedule, verify
-from kvopt.verify import Segments
+from kvopt.verify import Segments, _total
 from tests.oracles import memory_per_round, total_latency
 
 
@@ -174,3 +174,8 @@ def test_segments_are_the_same_whether_their_rounds_are_marked_or_sorted(runs):
     assert near.points[1:].tolist() == (far.points[1:] - 10**9).tolist() and near.points[0] == far.points[0] == 0
     assert near.active.tolist() == far.active.tolist()
     assert (near.base - 10**9 * near.active).tolist() == far.base.tolist()
+
+
+def test_totals_are_exact_past_the_range_of_int64():
+    assert _total(np.array([2**62, 2**62, 5], np.int64)) == 2**63 + 5
+    assert _total(np.array([-3, 4], np.int64)) == 1 and _total(np.zeros(0, np.int64)) == 0
