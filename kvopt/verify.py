@@ -246,7 +246,7 @@ def verify(instance: Instance, schedule: Schedule) -> Report:
 
     kept_rows = np.fromiter(map(starts_of.__contains__, ids), bool, n) if missing else slice(None)
     scheduled = [i for i in ids if i in starts_of] if missing else ids  # the ids of the scheduled requests
-    prompt, output, raw_arrival = (_column(instance, name)[kept_rows] for name in ("prompt", "output", "arrival"))
+    prompt, output = (_column(instance, name)[kept_rows] for name in ("prompt", "output"))
     start = np.fromiter(starts_of.values() if in_order else map(starts_of.__getitem__, scheduled), np.int64,
                         len(scheduled))
 
@@ -280,6 +280,7 @@ def verify(instance: Instance, schedule: Schedule) -> Report:
 
     verified = instance
     latency_seconds = None
+    raw_arrival = _column(instance, "arrival")[kept_rows]  # after the segments: not held at their peak
     if clock is None:
         arrival = raw_arrival
     else:
