@@ -138,10 +138,10 @@ def validated_requests(ids: list[str], arrivals: list[int], prompts: list[int], 
 
 
 def int64_column(column: Any) -> np.ndarray | None:
-    """A column of Python ints (bool is not int here) as a new int64 array, an int64 array as a copy; None
-    for anything else or a value out of its range."""
+    """A column of Python ints (bool is not int here) as a new int64 array, an int64 array as it is (the
+    instance makes it read-only); None for anything else or a value out of its range."""
     if isinstance(column, np.ndarray):
-        return column.copy() if column.dtype == np.int64 and column.ndim == 1 else None
+        return column if column.dtype == np.int64 and column.ndim == 1 else None
     if set(map(type, column)) != {int}:
         return None
     try:
@@ -205,7 +205,8 @@ class Instance:
         checked column by column; its Request objects are built only when `requests` is first read. None if
         a request or the set of requests would fail a check (the caller then builds them one by one, which
         names the first problem); errors of the other fields are raised as the constructor raises them.
-        ids: a list of str; the others lists of Python ints or int64 arrays."""
+        ids: a list of str; the others lists of Python ints or int64 arrays (which the instance makes read-only
+        and keeps)."""
         columns = [int64_column(column) for column in (arrivals, prompts, outputs)]
         if not ids or set(map(type, ids)) != {str} or "" in ids or any(c is None for c in columns):
             return None

@@ -75,7 +75,8 @@ class Schedule:
         if not isinstance(self.starts, Mapping):
             raise InputError(f"starts must map request ids to rounds, got {type(self.starts).__name__}",
                              "schedule")
-        starts = dict(self.starts.items())  # items: a Mapping may look keys up slowly (kvopt.sim.run._Starts)
+        given = self.starts  # a dict is copied whole; another Mapping read by its items (kvopt.sim.run._Starts)
+        starts = given.copy() if type(given) in (dict, MappingProxyType) else dict(given.items())
         if not plain_starts(starts):  # then entry by entry, naming the first problem
             starts = {}
             for request_id, start in self.starts.items():
