@@ -1,14 +1,15 @@
 """Decoding large JSON files fast, only where the result is the one the strict reader would give.
 
-msgspec (a compiled decoder, five times faster than the standard library at a million requests) gives the
-same values as `json.loads` for every document it accepts, but it keeps the last value of a duplicate key
-silently and differs in its errors. So a decode here counts the key-value pairs of the text (the colons
-outside strings) and of the result: they differ exactly when a key was repeated. Whatever msgspec refuses,
-and every duplicate, is answered with None: the caller then reads the file with the strict reader
-(kvopt.io.json_files.parse_json), which names the problem and its place.
+msgspec (a compiled decoder, several times faster than the standard library at a million requests) gives
+the same values as `json.loads` for every document it accepts (tests/io/test_fast_json.py), but it keeps
+the last value of a duplicate key silently and differs in its errors. So a decode here counts the
+key-value pairs of the text (the colons outside strings) and of the result: they differ exactly when a key
+was repeated. Whatever msgspec refuses, and every duplicate, is answered with None: the caller then reads
+the file with the strict reader (kvopt.io.json_files.parse_json), which names the problem and its place.
 
-The typed decode of an instance gives its requests as objects with exactly the four required keys (any
-other request, and any other top-level key, takes the strict reader).
+The typed decode of an instance gives its requests as objects with exactly the four required keys, without
+a dict per request; a file with any other request or top-level key gives None there, and is decoded by
+`decode` and read request by request.
 """
 
 from __future__ import annotations

@@ -7,6 +7,8 @@ Schedule: {"starts": {"r0": 0, ...}} optional "runs" ({"r3": [{"start": 0, "toke
   for requests that were evicted, and any other top-level keys as metadata (method, objective, ...).
 Unknown keys are rejected (a misspelt optional key must not be silently ignored), and so are duplicate
 keys (JSON parsers keep the last value silently) and the non-JSON constants NaN and Infinity.
+A file is decoded by kvopt.io.fast_json where that gives the strict decoder's value (parse_json, which
+names every problem), and an instance of plain requests is read in columns (Instance.from_columns).
 """
 
 from __future__ import annotations
