@@ -15,8 +15,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from mutations import mutated_text
 
+from kvopt import Instance, Schedule, verify
 from kvopt.errors import InputError
 from kvopt.io import fast_json, read_instance, read_schedule
+from kvopt.stats import instance_stats
 
 PLAIN = {"name": "p", "memory": 12, "requests": [
     {"id": "r0", "arrival": 0, "prompt": 1, "output": 3}, {"id": "r1", "arrival": 2, "prompt": 2, "output": 2},
@@ -102,3 +104,17 @@ def test_bundled_instances_give_the_same_info_and_verify_output(instance, monkey
         patch.setattr(fast_json, "msgspec", None)
         strict = outputs()
     assert fast == strict and all(code == 0 for code, _, _ in fast)
+
+
+@pytest.mark.parametrize("instance", BUNDLED[1::3], ids=lambda p: p.name)
+def test_columns_and_request_objects_give_the_same_stats_and_verdicts(instance, tmp_path):
+    read = read_instance(instance)
+    built = Instance(read.memory, tuple(read.requests), name=read.name, source=read.source,
+                     batch_time=read.batch_time, metadata=read.metadata)  # Request objects, columns made anew
+    assert instance_stats(read) == instance_stats(built)
+    for schedule in instance.parent.glob(f"schedules/{instance.name}"):
+        for shifted in (0, 1):  # as written, and every start one later (infeasible where arrivals are tight)
+            given = read_schedule(schedule)
+            moved = Schedule({k: v + shifted for k, v in given.starts.items()}, metadata=given.metadata) \
+                if not given.runs else given
+            assert verify(read, moved).as_dict() == verify(built, moved).as_dict()
