@@ -137,6 +137,27 @@ def validated_requests(ids: list[str], arrivals: list[int], prompts: list[int], 
     return requests
 
 
+def int64_column(column: Any) -> np.ndarray | None:
+    """A column of Python ints (bool is not int here) as a new int64 array, an int64 array as it is (the
+    instance makes it read-only); None for anything else or a value out of its range."""
+    if isinstance(column, np.ndarray):
+        return column if column.dtype == np.int64 and column.ndim == 1 else None
+    if set(map(type, column)) != {int}:
+        return None
+    try:
+        return np.array(column, np.int64)
+    except OverflowError:
+        return None
+
+
+def all_distinct(ids: list[str]) -> bool:
+    """No id repeats: checked on their sorted hashes (equal strings hash alike; faster than a set of a million
+    strings), with a set only if two hashes are equal."""
+    hashes = np.fromiter(map(hash, ids), np.int64, len(ids))
+    hashes.sort()
+    return not np.any(hashes[1:] == hashes[:-1]) or len(set(ids)) == len(ids)
+
+
 @dataclass(frozen=True)
 class Instance:
     """A KV-cache scheduling instance: memory capacity M (tokens) and the requests.
@@ -162,7 +183,11 @@ class Instance:
         if not self._fit_with_unique_ids(requests):
             self._raise_first_invalid(requests)
         set_(self, "requests", requests)
-        horizon = max(r.arrival for r in requests) + sum(r.output for r in requests)
+        self._check_header(max(r.arrival for r in requests) + sum(r.output for r in requests))
+
+    def _check_header(self, horizon: int) -> None:
+        """The checks after the requests': the horizon (last arrival plus all outputs), then the other fields."""
+        set_ = object.__setattr__
         if horizon > MAX_INTEGER:
             raise InputError(f"the last arrival plus all outputs is {horizon:,} rounds, more than 10^12 (every "
                              f"start of a schedule must stay within 10^12)", "requests")
@@ -172,6 +197,45 @@ class Instance:
             from kvopt.timing import check_spec  # local import: timing depends on nothing here
             set_(self, "batch_time", frozen_mapping(check_spec(self.batch_time), "batch_time", "instance"))
         set_(self, "metadata", frozen_mapping(self.metadata, "metadata", "instance"))
+
+    @classmethod
+    def from_columns(cls, memory: Any, ids: list, arrivals: Any, prompts: Any, outputs: Any,
+                     **fields: Any) -> Instance | None:
+        """The instance of requests without optional fields given as columns (a trace of a million requests),
+        checked column by column; its Request objects are built only when `requests` is first read. None if
+        a request or the set of requests would fail a check (the caller then builds them one by one, which
+        names the first problem); errors of the other fields are raised as the constructor raises them.
+        ids: a list of str; the others lists of Python ints or int64 arrays (which the instance makes read-only
+        and keeps)."""
+        columns = [int64_column(column) for column in (arrivals, prompts, outputs)]
+        if not ids or set(map(type, ids)) != {str} or "" in ids or any(c is None for c in columns):
+            return None
+        arrival, prompt, output = columns
+        if arrival.min() < 0 or min(prompt.min(), output.min()) < 1 or \
+                max(arrival.max(), prompt.max(), output.max()) > MAX_INTEGER:
+            return None
+        instance = object.__new__(cls)
+        set_ = object.__setattr__
+        for name, value in {"name": None, "source": None, "batch_time": None, "metadata": None, **fields}.items():
+            set_(instance, name, value)
+        set_(instance, "memory", as_int(memory, "memory", "instance", minimum=1))
+        if not all_distinct(ids) or int((prompt + output).max()) > instance.memory:
+            return None
+        for name, column in (("arrivals", arrival), ("prompts", prompt), ("outputs", output)):
+            column.setflags(write=False)
+            set_(instance, name, column)
+        set_(instance, "ids", tuple(ids))
+        instance._check_header(int(arrival.max()) + sum(output.tolist()))
+        return instance
+
+    def __getattr__(self, name: str) -> Any:
+        """`requests` of an instance made by from_columns, built on first use."""
+        if name != "requests" or "ids" not in self.__dict__:
+            raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+        requests = tuple(validated_requests(self.ids, self.arrivals.tolist(), self.prompts.tolist(),
+                                            self.outputs.tolist()))
+        object.__setattr__(self, "requests", requests)
+        return requests
 
     def _fit_with_unique_ids(self, requests: tuple) -> bool:
         """The checks of _raise_first_invalid in bulk (the common case: all pass)."""
@@ -198,7 +262,8 @@ class Instance:
                     f"requests[{position}] (id {request.id!r})")
 
     def __len__(self) -> int:
-        return len(self.requests)
+        requests = self.__dict__.get("requests")  # not built for an instance made by from_columns
+        return len(self.ids if requests is None else requests)
 
     @property
     def arrival_unit_s(self) -> float | None:
@@ -219,11 +284,17 @@ class Instance:
     @cached_property
     def index(self) -> Mapping[str, int]:
         """Position of each request id."""
-        return MappingProxyType({r.id: k for k, r in enumerate(self.requests)})
+        return MappingProxyType({request_id: k for k, request_id in enumerate(self.ids)})
 
     @cached_property
     def ids(self) -> tuple[str, ...]:
         return tuple(r.id for r in self.requests)
+
+    @cached_property
+    def plain(self) -> bool:
+        """No request has a predicted_output, an output_interval or metadata."""
+        return "requests" not in self.__dict__ or all(
+            r.predicted_output is None and r.output_interval is None and not r.metadata for r in self.requests)
 
     def _array(self, attribute: str) -> np.ndarray:
         values = np.fromiter((getattr(r, attribute) for r in self.requests), dtype=np.int64,

@@ -19,6 +19,8 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any
 
+import numpy as np
+
 from kvopt.errors import InputError
 from kvopt.instance import MAX_INTEGER, as_int
 
@@ -47,6 +49,20 @@ class Run:
         return self.start + self.tokens
 
 
+def plain_starts(starts: dict) -> bool:
+    """Every key is a non-empty str and every start an int in [0, 10^12] (checked in bulk: a schedule of a
+    million requests)."""
+    if not starts:
+        return True
+    if set(map(type, starts)) != {str} or "" in starts or set(map(type, starts.values())) != {int}:
+        return False
+    try:
+        values = np.fromiter(starts.values(), np.int64, len(starts))
+    except OverflowError:
+        return False
+    return 0 <= int(values.min()) and int(values.max()) <= MAX_INTEGER
+
+
 @dataclass(frozen=True)
 class Schedule:
     """Start period of every request, and the runs of requests that were evicted at least once."""
@@ -59,13 +75,16 @@ class Schedule:
         if not isinstance(self.starts, Mapping):
             raise InputError(f"starts must map request ids to rounds, got {type(self.starts).__name__}",
                              "schedule")
-        starts = {}
-        for request_id, start in self.starts.items():
-            if not isinstance(request_id, str) or not request_id:
-                raise InputError(f"request ids must be non-empty strings, got {request_id!r}", "schedule")
-            if type(start) is not int or not 0 <= start <= MAX_INTEGER:  # the common case, checked fast
-                start = as_int(start, "start", f"starts[{request_id!r}]", minimum=0)
-            starts[request_id] = start
+        given = self.starts  # a dict is copied whole; another Mapping read by its items (kvopt.sim.run._Starts)
+        starts = given.copy() if type(given) in (dict, MappingProxyType) else dict(given.items())
+        if not plain_starts(starts):  # then entry by entry, naming the first problem
+            starts = {}
+            for request_id, start in self.starts.items():
+                if not isinstance(request_id, str) or not request_id:
+                    raise InputError(f"request ids must be non-empty strings, got {request_id!r}", "schedule")
+                if type(start) is not int or not 0 <= start <= MAX_INTEGER:
+                    start = as_int(start, "start", f"starts[{request_id!r}]", minimum=0)
+                starts[request_id] = start
         runs = {}
         for request_id, attempts in dict(self.runs).items():
             where = f"runs[{request_id!r}]"

@@ -16,6 +16,7 @@ as experienced (the first batch it could join) and checks the schedule in batche
 
 from __future__ import annotations
 
+import operator
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
@@ -55,15 +56,30 @@ class Segments:
 
     @classmethod
     def of_runs(cls, start: np.ndarray, held: np.ndarray, tokens: np.ndarray) -> Segments:
-        points = np.concatenate([[0], start + 1, start + tokens + 1])
-        points.sort()  # distinct values, sorted (np.unique would hash: more memory at trace scale)
-        distinct = np.empty(points.size, bool)
-        distinct[0] = True
-        np.not_equal(points[1:], points[:-1], out=distinct[1:])
-        points = points[distinct]
-        del distinct
-        at_first = np.searchsorted(points, start + 1)
-        at_after = np.searchsorted(points, start + tokens + 1)
+        first, after = start + 1, start + tokens + 1
+        rounds = int(after.max()) + 1 if after.size else 1
+        if rounds <= 4 * after.size:  # few rounds for the runs: mark the points and count them
+            marked = np.zeros(rounds, bool)
+            marked[0] = marked[first] = marked[after] = True
+            points = np.flatnonzero(marked)
+            position = np.cumsum(marked)
+            position -= 1
+            at_first = position[first]
+            del first, marked
+            at_after = position[after]
+            del after, position
+        else:
+            points = np.concatenate([[0], first, after])
+            points.sort()  # distinct values, sorted (np.unique would hash: more memory at trace scale)
+            distinct = np.empty(points.size, bool)
+            distinct[0] = True
+            np.not_equal(points[1:], points[:-1], out=distinct[1:])
+            points = points[distinct]
+            del distinct
+            at_first = np.searchsorted(points, first)
+            del first
+            at_after = np.searchsorted(points, after)
+            del after
         base = np.zeros(points.size, np.int64)
         active = np.zeros(points.size, np.int64)
         np.add.at(active, at_first, 1)
@@ -171,8 +187,24 @@ def _check_runs(request_id: str, arrival: int, output: int, runs) -> str | None:
     return None
 
 
-def _experienced(instance: Instance, scheduled: list[Request], clock: ClockRecord, segments: Segments,
-                 run_start: np.ndarray, run_held: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _total(values: np.ndarray) -> int:
+    """The exact sum: in int64 where it cannot overflow, else in Python ints (a million of them: 36 MB)."""
+    if not values.size or values.size * max(int(values.max()), -int(values.min())) < 2**63:
+        return int(values.sum())
+    return sum(values.tolist())
+
+
+def _column(instance: Instance, field: str) -> np.ndarray:
+    """A request field of every request as an array: the instance's own where it has one (an instance read
+    from a file has them from the start), else built here and not kept (at trace scale a simulation's
+    instance of Request objects would hold its three columns for good)."""
+    kept = vars(instance).get(field + "s")
+    return kept if kept is not None else \
+        np.fromiter((getattr(r, field) for r in instance.requests), np.int64, len(instance))
+
+
+def _experienced(raw: np.ndarray, clock: ClockRecord, segments: Segments, run_start: np.ndarray,
+                 run_held: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Arrival as experienced of each scheduled request, and the clock at the end of each round."""
     last = segments.last_round
     memory = segments.dense()
@@ -181,7 +213,6 @@ def _experienced(instance: Instance, scheduled: list[Request], clock: ClockRecor
     prefill = np.bincount(run_start, weights=run_held, minlength=last + 1)[:last] if run_start.size \
         else np.zeros(last)
     begin, end = batch_starts(clock, last, segments.active[k], memory, started, prefill)
-    raw = np.fromiter((r.arrival for r in scheduled), np.int64, len(scheduled))
     return experienced_arrivals(raw, clock.arrival_unit_s, begin), end
 
 
@@ -189,8 +220,8 @@ def verify(instance: Instance, schedule: Schedule) -> Report:
     """Check `schedule` against `instance`; never raises on an infeasible schedule (an InputError only for a
     clock-time instance whose schedule has no usable clock record)."""
     clock, notes = clock_of(instance, schedule.metadata)
-    requests = instance.requests
-    n = len(requests)
+    ids, starts_of = instance.ids, schedule.starts
+    n = len(ids)
     problems: list[Violation] = []
     problem_count = 0
 
@@ -200,10 +231,11 @@ def verify(instance: Instance, schedule: Schedule) -> Report:
         if len(problems) < MAX_LISTED:
             problems.append(violation)
 
-    missing = [r.id for r in requests if r.id not in schedule.starts]
-    if missing or len(schedule.starts) != n:  # else every entry names a request (ids are unique)
-        known = {r.id for r in requests}
-        unknown = [i for i in schedule.starts if i not in known]
+    in_order = len(starts_of) == n and all(map(operator.eq, starts_of, ids))  # as files list them: no look-up
+    missing = [] if in_order else [i for i in ids if i not in starts_of]
+    if missing or len(starts_of) != n:  # else every entry names a request (ids are unique)
+        known = set(ids)
+        unknown = [i for i in starts_of if i not in known]
         if unknown:
             add(Violation("unknown_request", f"the schedule names {len(unknown)} request(s) not in the "
                           f"instance: {_listed(unknown)}", requests=tuple(unknown[:MAX_LISTED])),
@@ -212,17 +244,19 @@ def verify(instance: Instance, schedule: Schedule) -> Report:
         add(Violation("missing_start", f"{len(missing)} request(s) are never started: {_listed(missing)}",
                       requests=tuple(missing[:MAX_LISTED])), len(missing))
 
-    scheduled = [r for r in requests if r.id in schedule.starts] if missing else requests
-    prompt = np.fromiter((r.prompt for r in scheduled), np.int64, len(scheduled))
-    output = np.fromiter((r.output for r in scheduled), np.int64, len(scheduled))
-    start = np.fromiter((schedule.starts[r.id] for r in scheduled), np.int64, len(scheduled))
+    kept_rows = np.fromiter(map(starts_of.__contains__, ids), bool, n) if missing else slice(None)
+    scheduled = [i for i in ids if i in starts_of] if missing else ids  # the ids of the scheduled requests
+    prompt, output = (_column(instance, name)[kept_rows] for name in ("prompt", "output"))
+    start = np.fromiter(starts_of.values() if in_order else map(starts_of.__getitem__, scheduled), np.int64,
+                        len(scheduled))
 
     # Requests that were evicted contribute one row per run; the others one row for the whole request.
-    evicted = np.fromiter((r.id in schedule.runs for r in scheduled), bool, len(scheduled))
+    evicted = np.fromiter(map(schedule.runs.__contains__, scheduled), bool, len(scheduled)) if schedule.runs \
+        else np.zeros(len(scheduled), bool)
     completion = start + output
     owners = np.flatnonzero(evicted)
     if owners.size:  # the runs of evicted requests as flat arrays, request by request, runs in order
-        attempts = [schedule.runs[scheduled[k].id] for k in owners.tolist()]
+        attempts = [schedule.runs[scheduled[k]] for k in owners.tolist()]
         counts = np.fromiter(map(len, attempts), np.int64, len(attempts))
         flat = [run for runs in attempts for run in runs]
         kept = np.fromiter((run.kept for run in flat), np.int64, len(flat))
@@ -246,29 +280,30 @@ def verify(instance: Instance, schedule: Schedule) -> Report:
 
     verified = instance
     latency_seconds = None
+    raw_arrival = _column(instance, "arrival")[kept_rows]  # after the segments: not held at their peak
     if clock is None:
-        arrival = np.fromiter((r.arrival for r in scheduled), np.int64, len(scheduled))
+        arrival = raw_arrival
     else:
-        arrival, round_end = _experienced(instance, scheduled, clock, segments, run_start, run_held)
-        experienced = dict(zip((r.id for r in scheduled), arrival.tolist()))
+        arrival, round_end = _experienced(raw_arrival, clock, segments, run_start, run_held)
+        experienced = dict(zip(scheduled, arrival.tolist()))
         verified = instance.replace_requests(
             [Request(r.id, experienced.get(r.id, 0), r.prompt, r.output, r.predicted_output, r.output_interval,
-                     r.metadata) for r in requests], batch_time=dict(clock.batch_time),
+                     r.metadata) for r in instance.requests], batch_time=dict(clock.batch_time),
             metadata={**instance.metadata, "arrivals": "as experienced (kvopt.clock)"})
 
-    for k in np.flatnonzero(evicted):
-        request = scheduled[k]
-        problem = _check_runs(request.id, int(arrival[k]), request.output, schedule.runs[request.id])
+    for k in np.flatnonzero(evicted).tolist():
+        request_id = scheduled[k]
+        problem = _check_runs(request_id, int(arrival[k]), int(output[k]), schedule.runs[request_id])
         if problem:
-            add(Violation("bad_runs", problem, requests=(request.id,)))
+            add(Violation("bad_runs", problem, requests=(request_id,)))
 
     early = np.flatnonzero((start < arrival) & ~evicted)
     if early.size:
         k = int(early[0])
-        add(Violation("before_arrival", f"request {scheduled[k].id!r} starts at {int(start[k])} before its "
+        add(Violation("before_arrival", f"request {scheduled[k]!r} starts at {int(start[k])} before its "
                       f"arrival {int(arrival[k])}" + (" (as experienced on the clock)" if clock else "")
                       + (f" (and {early.size - 1} more)" if early.size > 1 else ""),
-                      round=int(start[k]), requests=(scheduled[k].id,)), int(early.size))
+                      round=int(start[k]), requests=(scheduled[k],)), int(early.size))
 
     last, held = segments.ends()
     over = np.flatnonzero((held > instance.memory) & (segments.active[:-1] > 0))
@@ -279,16 +314,16 @@ def verify(instance: Instance, schedule: Schedule) -> Report:
         firsts = np.maximum(segments.points[over], (instance.memory - segments.base[over]) // segments.active[over] + 1)
         violated = int((last[over] - firsts + 1).sum())
         running = np.flatnonzero((run_start < first) & (first <= run_start + run_tokens))
-        ids = [scheduled[int(j if run_owner is None else run_owner[j])].id for j in running]
+        running_ids = [scheduled[int(j if run_owner is None else run_owner[j])] for j in running]
         add(Violation("memory_exceeded", f"round {first}: memory {base + first * active} exceeds M = "
-                      f"{instance.memory} with {len(ids)} running request(s) {_listed(ids)}"
+                      f"{instance.memory} with {len(running_ids)} running request(s) {_listed(running_ids)}"
                       + (f" ({violated} violated rounds in all)" if violated > 1 else ""),
-                      round=first, requests=tuple(ids[:MAX_LISTED])), violated)
+                      round=first, requests=tuple(running_ids[:MAX_LISTED])), violated)
 
     feasible = problem_count == 0
-    objective = sum((completion - arrival).tolist()) if feasible else None  # Python ints: exact at any size
+    objective = _total(completion - arrival) if feasible else None
     if clock is not None and feasible:  # from the clock arrival to the end of the completing batch
-        arrived_s = np.fromiter((r.arrival for r in scheduled), float, len(scheduled)) * clock.arrival_unit_s
+        arrived_s = raw_arrival.astype(float) * clock.arrival_unit_s
         latency_seconds = float((round_end[completion] - arrived_s).sum())
     peak = int(np.argmax(held)) if held.size else None
     return Report(

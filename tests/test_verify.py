@@ -5,6 +5,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from kvopt import Instance, Request, Run, Schedule, verify
+from kvopt.verify import Segments, _total
 from tests.oracles import memory_per_round, total_latency
 
 
@@ -162,3 +163,19 @@ def test_a_start_at_round_10_to_the_12_is_verified_in_no_time():
     overfull = verify(instance, Schedule({"a": 10**12 - 1, "b": 10**12}))
     assert overfull.first_problem() == ("round 1000000000001: memory 12 exceeds M = 9 with 2 running request(s) "
                                         "'a', 'b'")
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 10), st.integers(1, 9), st.integers(1, 9)), min_size=6, max_size=12))
+def test_segments_are_the_same_whether_their_rounds_are_marked_or_sorted(runs):
+    start, held, tokens = (np.array(column, np.int64) for column in zip(*runs))
+    near = Segments.of_runs(start, held, tokens)  # at most 21 rounds for 6 runs or more: marked
+    far = Segments.of_runs(start + 10**9, held, tokens)  # sorted
+    assert near.points[1:].tolist() == (far.points[1:] - 10**9).tolist() and near.points[0] == far.points[0] == 0
+    assert near.active.tolist() == far.active.tolist()
+    assert (near.base - 10**9 * near.active).tolist() == far.base.tolist()
+
+
+def test_totals_are_exact_past_the_range_of_int64():
+    assert _total(np.array([2**62, 2**62, 5], np.int64)) == 2**63 + 5
+    assert _total(np.array([-3, 4], np.int64)) == 1 and _total(np.zeros(0, np.int64)) == 0

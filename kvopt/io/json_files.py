@@ -7,6 +7,8 @@ Schedule: {"starts": {"r0": 0, ...}} optional "runs" ({"r3": [{"start": 0, "toke
   for requests that were evicted, and any other top-level keys as metadata (method, objective, ...).
 Unknown keys are rejected (a misspelt optional key must not be silently ignored), and so are duplicate
 keys (JSON parsers keep the last value silently) and the non-JSON constants NaN and Infinity.
+A file is decoded by kvopt.io.fast_json where that gives the strict decoder's value (parse_json, which
+names every problem), and an instance of plain requests is read in columns (Instance.from_columns).
 """
 
 from __future__ import annotations
@@ -15,14 +17,16 @@ import gc
 import json
 import json.decoder
 import json.scanner
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from operator import attrgetter
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from kvopt.errors import InputError
-from kvopt.instance import MAX_INTEGER, Instance, Request, shown, validated_requests
+from kvopt.instance import Instance, Request, shown
+from kvopt.io import fast_json
 from kvopt.io.files import atomic_write
 from kvopt.schedule import Run, Schedule
 
@@ -99,21 +103,45 @@ def parse_json(text: str, where: str) -> Any:
         raise InputError(f"malformed JSON: {str(error).split(';')[0]}", where) from None
 
 
-def load_json(path: str | Path) -> Any:
+def read_bytes(path: str | Path) -> bytes:
     try:
-        with open(path, encoding="utf-8") as handle:
-            text = handle.read()
+        with open(path, "rb") as handle:
+            return handle.read()
     except FileNotFoundError:
         raise InputError("no such file", str(path)) from None
     except IsADirectoryError:
         raise InputError("is a directory, not a file", str(path)) from None
     except PermissionError:
         raise InputError("permission denied", str(path)) from None
-    except UnicodeDecodeError as error:
-        raise InputError(f"not UTF-8 text ({error.reason})", str(path)) from None
     except OSError as error:
         raise InputError(f"cannot read: {error.strerror or error}", str(path)) from None
-    return parse_json(text, str(path))
+
+
+def strict_json(raw: bytes, where: str) -> Any:
+    """parse_json of a file's bytes read as UTF-8 text with universal newlines (as open() reads it)."""
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise InputError(f"not UTF-8 text ({error.reason})", where) from None
+    return parse_json(text.replace("\r\n", "\n").replace("\r", "\n"), where)
+
+
+def decoded_json(raw: bytes, where: str) -> Any:
+    """The value of a file's bytes: decoded fast where that gives the strict reader's value, else strictly."""
+    value = fast_json.decode(raw)
+    return strict_json(raw, where) if value is None else value
+
+
+def load_json(path: str | Path) -> Any:
+    return decoded_json(read_bytes(path), str(path))
+
+
+def located(path: str | Path, read: Callable[..., Any], *args: Any) -> Any:
+    """read(*args), with the file's name before the place of an InputError it raises."""
+    try:
+        return read(*args)
+    except InputError as error:
+        raise error.located(str(path)) from None
 
 
 def write_json(path: str | Path, data: Any) -> None:
@@ -149,27 +177,24 @@ def request_from_dict(data: Any, position: int) -> Request:
         raise InputError(error.message, where) from None
 
 
-def plain_requests(items: list) -> list[Request] | None:
-    """The requests of entries that all have exactly the required keys, with a non-empty string id and
-    integers in range, checked column by column rather than one Request at a time (a trace of a million
-    requests); None if any entry differs, for request_from_dict to build or name them one by one."""
-    if not items or not all(type(item) is dict and item.keys() == REQUIRED_SET for item in items):
+def plain_columns(items: list) -> tuple[list, list, list, list] | None:
+    """ids, arrivals, prompts and outputs of request entries that all have exactly the required keys (their
+    values are checked by Instance.from_columns); None if any entry differs."""
+    if not items or set(map(type, items)) != {dict} or any(item.keys() != REQUIRED_SET for item in items):
         return None
-    ids = [item["id"] for item in items]
-    columns = [[item[key] for item in items] for key in COUNTS]
-    if not all(type(i) is str and i for i in ids) or not all(type(v) is int for column in columns for v in column):
-        return None  # bool is not int here
-    try:
-        arrival, prompt, output = (np.array(column, np.int64) for column in columns)
-    except OverflowError:
-        return None
-    if arrival.min() < 0 or min(prompt.min(), output.min()) < 1 or \
-            max(arrival.max(), prompt.max(), output.max()) > MAX_INTEGER:
-        return None
-    return validated_requests(ids, *columns)
+    return tuple([item[key] for item in items] for key in REQUEST_REQUIRED)
 
 
-def instance_from_dict(data: Any) -> Instance:
+def columns_instance(header: Mapping[str, Any], columns, default_name: str | None) -> Instance | None:
+    """Instance.from_columns with the other fields of `header` (an instance file's top-level keys)."""
+    name = header.get("name")
+    return Instance.from_columns(header["memory"], *columns, name=default_name if name is None else name,
+                                 source=header.get("source"), batch_time=header.get("batch_time"),
+                                 metadata=header.get("metadata"))
+
+
+def instance_from_dict(data: Any, default_name: str | None = None) -> Instance:
+    """The instance of a decoded file; `default_name` when it names none."""
     if not isinstance(data, Mapping):
         raise InputError(f"an instance must be a JSON object, got {type(data).__name__}")
     for key in ("memory", "requests"):
@@ -180,12 +205,29 @@ def instance_from_dict(data: Any) -> Instance:
         raise InputError(f"unknown key(s) {', '.join(unknown)} (allowed: {', '.join(sorted(INSTANCE_KEYS))})")
     if not isinstance(data["requests"], list):
         raise InputError(f"'requests' must be a list, got {type(data['requests']).__name__}")
-    requests = plain_requests(data["requests"])
-    if requests is None:
-        requests = [request_from_dict(item, k) for k, item in enumerate(data["requests"])]
-    return Instance(memory=data["memory"], requests=tuple(requests), name=data.get("name"),
+    columns = plain_columns(data["requests"])
+    instance = None if columns is None else columns_instance(data, columns, default_name)
+    if instance is not None:
+        return instance
+    requests = [request_from_dict(item, k) for k, item in enumerate(data["requests"])]
+    name = data.get("name")
+    return Instance(memory=data["memory"], requests=tuple(requests), name=default_name if name is None else name,
                     source=data.get("source"), batch_time=data.get("batch_time"),
                     metadata=data.get("metadata"))
+
+
+def typed_instance(raw: bytes, default_name: str) -> Instance | None:
+    """The instance of a file of plain requests, decoded into columns (kvopt.io.fast_json); None where the
+    general reader must decide."""
+    decoded = fast_json.decode_instance(raw)
+    if decoded is None:
+        return None
+    header, requests = decoded
+    try:
+        columns = [np.fromiter(map(attrgetter(key), requests), np.int64, len(requests)) for key in COUNTS]
+    except OverflowError:
+        return None
+    return columns_instance(header, [list(map(attrgetter("id"), requests)), *columns], default_name)
 
 
 def request_to_dict(request: Request) -> dict[str, Any]:
@@ -219,16 +261,13 @@ def read_instance_json(path: str | Path) -> Instance:
     collecting = gc.isenabled()
     gc.disable()  # a million requests make the cyclic collector run often and find no cycle
     try:
-        data = load_json(path)
-        try:
-            instance = instance_from_dict(data)
-        except InputError as error:
-            raise error.located(str(path)) from None
+        raw = read_bytes(path)
+        instance = located(path, typed_instance, raw, Path(path).stem)
+        if instance is None:
+            instance = located(path, instance_from_dict, decoded_json(raw, str(path)), Path(path).stem)
     finally:
         if collecting:
             gc.enable()
-    if instance.name is None:
-        instance = instance.replace_requests(instance.requests, name=Path(path).stem)
     return instance
 
 
@@ -277,11 +316,7 @@ def schedule_to_dict(schedule: Schedule) -> dict[str, Any]:
 
 
 def read_schedule(path: str | Path) -> Schedule:
-    data = load_json(path)
-    try:
-        return schedule_from_dict(data)
-    except InputError as error:
-        raise error.located(str(path)) from None
+    return located(path, schedule_from_dict, load_json(path))
 
 
 def write_schedule(path: str | Path, schedule: Schedule) -> None:

@@ -76,9 +76,7 @@ class CompiledRun:
         self.completion_at, self.evictions = arrays["completion"], arrays["evictions"]
         self.tokens_lost, self.recomputed = arrays["tokens_lost"], arrays["recomputed"]
         self.rounds = rounds
-        self.runs: dict[int, list[Run]] = {}
-        for index, start, tokens, kept in runs.reshape(-1, 4).tolist():
-            self.runs.setdefault(index, []).append(Run(start, tokens, kept))
+        self.runs: dict[int, tuple[Run, ...]] = _runs_by_request(runs.reshape(-1, 4))
         self.idle = [tuple(row) for row in idle.reshape(-1, 3).tolist()]
 
     @property
@@ -98,6 +96,17 @@ class CompiledRun:
     @property
     def first_token_s(self) -> np.ndarray:
         return (self.first_start + 1).astype(float)
+
+
+def _runs_by_request(rows: np.ndarray) -> dict[int, tuple[Run, ...]]:
+    """Rows (request index, start, tokens, kept) as each evicted request's runs in the order they ran, in
+    tuples (what a Schedule keeps: not copied again), built column by column (no list per row)."""
+    order = np.argsort(rows[:, 0], kind="stable")
+    index, start, tokens, kept = (rows[order, column] for column in range(4))
+    made = list(map(Run, start.tolist(), tokens.tolist(), kept.tolist()))
+    bounds = np.flatnonzero(np.diff(index)) + 1
+    firsts, ends = [0, *bounds.tolist()], [*bounds.tolist(), len(made)]
+    return {owner: tuple(made[a:b]) for owner, a, b in zip(index[firsts].tolist(), firsts, ends)} if made else {}
 
 
 class _Progress:
