@@ -52,16 +52,19 @@ def new_highs():
     return highs
 
 
-def to_highs(model: TimeIndexedModel, integer: bool, threads: int = 1, names: bool = False):
-    """A Highs object holding the model (LP relaxation when integer=False)."""
+def to_highs(model: TimeIndexedModel, integer: bool, threads: int = 1, names: bool = False,
+             columns: np.ndarray | None = None):
+    """A Highs object holding the model (LP relaxation when integer=False), or only its `columns` (indices,
+    in that order: the restricted LP of kvopt.formulations.sifting)."""
     import highspy
 
-    matrix = model.matrix.tocsc()
+    matrix = (model.matrix if columns is None else model.matrix[:, columns]).tocsc()
+    cost = model.col_cost if columns is None else model.col_cost[columns]
     lp = highspy.HighsLp()
-    lp.num_col_, lp.num_row_ = model.columns, model.rows
-    lp.col_cost_ = model.col_cost
-    lp.col_lower_ = np.zeros(model.columns)
-    lp.col_upper_ = model.col_upper
+    lp.num_col_, lp.num_row_ = cost.size, model.rows
+    lp.col_cost_ = cost
+    lp.col_lower_ = np.zeros(cost.size)
+    lp.col_upper_ = model.col_upper if columns is None else model.col_upper[columns]
     lp.row_lower_ = np.where(np.isfinite(model.row_lower), model.row_lower, -highspy.kHighsInf)
     lp.row_upper_ = np.where(np.isfinite(model.row_upper), model.row_upper, highspy.kHighsInf)
     lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
@@ -69,9 +72,9 @@ def to_highs(model: TimeIndexedModel, integer: bool, threads: int = 1, names: bo
     lp.a_matrix_.index_ = matrix.indices.astype(np.int32)
     lp.a_matrix_.value_ = matrix.data.astype(float)
     if integer:
-        lp.integrality_ = [highspy.HighsVarType.kInteger] * model.columns
+        lp.integrality_ = [highspy.HighsVarType.kInteger] * cost.size
     if names:
-        lp.col_names_ = list(model.column_names)
+        lp.col_names_ = list(model.column_names) if columns is None else [model.column_names[k] for k in columns]
         lp.row_names_ = list(model.row_names)
     highs = new_highs()
     highs.setOptionValue("threads", int(threads))

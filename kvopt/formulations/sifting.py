@@ -14,11 +14,9 @@ bound of the duals, the restricted optimum plus every inactive column's most neg
 
 from __future__ import annotations
 
-import time
-
 import numpy as np
 
-from kvopt.formulations.highs_solver import append_rows, new_highs, solve_lp, to_highs
+from kvopt.formulations.highs_solver import append_rows, solve_lp, to_highs
 from kvopt.formulations.timeindexed import TimeIndexedModel
 
 FIRST_STARTS = 5  # each request's earliest starts are active from the beginning
@@ -43,29 +41,13 @@ class RestrictedLP:
     and the point over all columns, like kvopt.formulations.highs_solver.solve_lp on the whole model."""
 
     def __init__(self, model: TimeIndexedModel, active: np.ndarray, threads: int = 1):
-        import highspy
-
         self.cost, self.upper = model.col_cost, model.col_upper
         self.rows = model.matrix.tocsr()  # every row over every column, for pricing
         self.active = active.copy()
         self.index = np.flatnonzero(self.active)  # restricted column k is model column index[k]
         self.pricing_rounds = 0
         self.duals: np.ndarray | None = None
-        self.seconds = 0.0
-        sub = self.rows[:, self.index].tocsc()
-        lp = highspy.HighsLp()
-        lp.num_col_, lp.num_row_ = self.index.size, self.rows.shape[0]
-        lp.col_cost_, lp.col_upper_ = self.cost[self.index], self.upper[self.index]
-        lp.col_lower_ = np.zeros(self.index.size)
-        lp.row_lower_ = np.where(np.isfinite(model.row_lower), model.row_lower, -highspy.kHighsInf)
-        lp.row_upper_ = np.where(np.isfinite(model.row_upper), model.row_upper, highspy.kHighsInf)
-        lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
-        lp.a_matrix_.start_ = sub.indptr.astype(np.int32)
-        lp.a_matrix_.index_ = sub.indices.astype(np.int32)
-        lp.a_matrix_.value_ = sub.data.astype(float)
-        self.highs = new_highs()
-        self.highs.setOptionValue("threads", int(threads))
-        self.highs.passModel(lp)
+        self.highs = to_highs(model, integer=False, threads=threads, columns=self.index)
 
     @property
     def nonzeros(self) -> int:
@@ -91,28 +73,24 @@ class RestrictedLP:
         """The LP bound of the whole model and its point, or (None, None) if the time ran out first."""
         import highspy
 
-        clock = time.monotonic()
-        try:
-            while True:
-                value, values = solve_lp(self.highs, deadline)
-                if value is None:
-                    if self.highs.getModelStatus() == highspy.HighsModelStatus.kInfeasible and not self.active.all():
-                        self._activate(np.flatnonzero(~self.active))  # the start set admits no point: all
-                        continue
-                    return None, None
-                duals = np.array(self.highs.getSolution().row_dual)
-                reduced = self.cost - self.rows.T @ duals
-                reduced[self.active] = 0.0
-                self.pricing_rounds += 1
-                entering = np.flatnonzero(reduced < -PRICING_TOLERANCE)
-                if entering.size == 0:
-                    self.duals = duals
-                    point = np.zeros(self.active.size)
-                    point[self.index] = values
-                    return value + float(np.minimum(reduced, 0.0) @ self.upper), point
-                self._activate(entering[np.argsort(reduced[entering], kind="stable")[:PRICING_BATCH]])
-        finally:
-            self.seconds += time.monotonic() - clock
+        while True:
+            value, values = solve_lp(self.highs, deadline)
+            if value is None:
+                if self.highs.getModelStatus() == highspy.HighsModelStatus.kInfeasible and not self.active.all():
+                    self._activate(np.flatnonzero(~self.active))  # the start set admits no point: all
+                    continue
+                return None, None
+            duals = np.array(self.highs.getSolution().row_dual)
+            reduced = self.cost - self.rows.T @ duals
+            reduced[self.active] = 0.0
+            self.pricing_rounds += 1
+            entering = np.flatnonzero(reduced < -PRICING_TOLERANCE)
+            if entering.size == 0:
+                self.duals = duals
+                point = np.zeros(self.active.size)
+                point[self.index] = values
+                return value + float(np.minimum(reduced, 0.0) @ self.upper), point
+            self._activate(entering[np.argsort(reduced[entering], kind="stable")[:PRICING_BATCH]])
 
     def row_duals(self) -> np.ndarray | None:
         return self.duals
