@@ -46,11 +46,8 @@ LONG_SHARES = {"ip": 4.0, "cpsat": 4.0, "pattern": 5.0, "pattern-fix": 8.0, "ord
 # Up to SMALL_N requests pattern-fix's target search closes most of the gap and gets more; above it, its
 # program runs out of time or states and the time is worth more to ip's LP (benchmarks/README.md, "Target
 # search in pattern-fix": 12 at n > 20 lowered ip's bound on the paper sample), and CP-SAT proves nothing
-# and improves order-search's schedules less than order-search itself does (the same section; in the two
-# sample runs of "The bundled paper sample with the faster decoder, then with sifting" the best schedule
-# was order-search's on all 20, and order-search alone with the whole budget beat certify on 3 of 5).
-SMALL_N, SMALL_SHARES, LARGE_SHARES = 20, {"pattern-fix": 12.0, "order-search": 2.0}, {"cpsat": 1.0,
-                                                                                     "order-search": 6.0}
+# and improves order-search's schedules less than order-search itself does (the same section).
+SMALL_N, SMALL_SHARES, LARGE_SHARES = 20, {"pattern-fix": 12.0, "order-search": 2.0}, {"cpsat": 2.0}
 LONG_ORDER = ("homogeneous-dp", "exact", "pattern", "order-search", "cpsat", "pattern-fix", "ip")
 # Options certify gives a method of its default portfolio: `pattern` and `pattern-fix` return at once where the
 # pricing program does not fit (their fallback, the peak-cut LP, is what `ip` computes), leaving the time to ip.
