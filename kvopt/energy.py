@@ -47,13 +47,15 @@ class Runs:
     @classmethod
     def of(cls, instance: Instance, schedule: Schedule) -> Runs:
         start, held, tokens, owner = [], [], [], []
-        for k, request in enumerate(instance.requests):
-            for run in schedule.runs.get(request.id) or ():
-                start.append(run.start), held.append(request.prompt + run.kept), tokens.append(run.tokens)
+        runs_of, starts = schedule.runs, schedule.starts
+        prompts, outputs = instance.column("prompt").tolist(), instance.column("output").tolist()
+        for k, (request_id, prompt, output) in enumerate(zip(instance.ids, prompts, outputs)):
+            for run in runs_of.get(request_id) or ():
+                start.append(run.start), held.append(prompt + run.kept), tokens.append(run.tokens)
                 owner.append(k)
-            if request.id not in schedule.runs:
-                start.append(schedule.starts[request.id]), held.append(request.prompt)
-                tokens.append(request.output), owner.append(k)
+            if request_id not in runs_of:
+                start.append(starts[request_id]), held.append(prompt)
+                tokens.append(output), owner.append(k)
         return cls(*(np.array(a, np.int64) for a in (start, held, tokens, owner)))
 
 
@@ -254,9 +256,9 @@ def account(instance: Instance, schedule: Schedule, model: EnergyModel,
     energy = batch_energy(model, batch, instance.memory, gpus)
     ends = batch.begin + batch.duration
     gaps = batch.begin - np.concatenate([[0.0], ends[:-1]]) if batch.begin.size else np.zeros(0)
-    per_request = attribute(np.where(batch.active > 0, energy, 0.0), batch, runs, len(instance.requests))
+    per_request = attribute(np.where(batch.active > 0, energy, 0.0), batch, runs, len(instance))
     return Energy(model.name, gpus, batch, energy, np.maximum(gaps, 0.0), per_request,
-                  sum(r.output for r in instance.requests), gpus * model.idle_w)
+                  sum(instance.column("output").tolist()), gpus * model.idle_w)
 
 
 def of_simulation(instance: Instance, simulation: Any, model: EnergyModel) -> Energy:
