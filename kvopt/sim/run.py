@@ -166,33 +166,13 @@ def _experienced_instance(engine: Engine, original: Instance | None, source: Arr
 
 
 def _schedule(engine: Engine, ids: tuple[str, ...]) -> Schedule:
+    """The schedule as Schedule's constructor would keep it, not checked again (it is verified next)."""
     runs = engine.runs
     starts = _array(engine.first_start, len(ids)).copy()
     for k, executed in runs.items():
         starts[k] = executed[-1].start
-    starts = _Starts(ids, starts.tolist())
     evicted = {ids[k]: tuple(runs[k]) for k in sorted(runs)}
-    return Schedule(starts, evicted, metadata={"policy": engine.policy.name})
-
-
-class _Starts(Mapping):
-    """Request id -> start, read once by Schedule's constructor (which copies it into its own dict): no
-    intermediate dict of a million entries."""
-
-    def __init__(self, ids: tuple[str, ...], starts: list[int]):
-        self.ids, self.starts = ids, starts
-
-    def __len__(self) -> int:
-        return len(self.starts)
-
-    def __iter__(self):
-        return iter(self.ids)
-
-    def __getitem__(self, request_id: str) -> int:
-        return self.starts[self.ids.index(request_id)]
-
-    def items(self):
-        return zip(self.ids, self.starts)
+    return Schedule.built(dict(zip(ids, starts.tolist())), evicted, {"policy": engine.policy.name})
 
 
 def _round_table(engine: Engine) -> dict[str, np.ndarray]:
