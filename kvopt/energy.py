@@ -46,17 +46,28 @@ class Runs:
 
     @classmethod
     def of(cls, instance: Instance, schedule: Schedule) -> Runs:
-        start, held, tokens, owner = [], [], [], []
-        runs_of, starts = schedule.runs, schedule.starts
-        prompts, outputs = instance.column("prompt").tolist(), instance.column("output").tolist()
-        for k, (request_id, prompt, output) in enumerate(zip(instance.ids, prompts, outputs)):
-            for run in runs_of.get(request_id) or ():
-                start.append(run.start), held.append(prompt + run.kept), tokens.append(run.tokens)
-                owner.append(k)
-            if request_id not in runs_of:
-                start.append(starts[request_id]), held.append(prompt)
-                tokens.append(output), owner.append(k)
-        return cls(*(np.array(a, np.int64) for a in (start, held, tokens, owner)))
+        """Request by request (instance order), its runs in order if it was evicted, else its one run; built
+        on arrays (no list of a million Python ints per column)."""
+        ids, runs_of, n = instance.ids, schedule.runs, len(instance)
+        start = np.fromiter(map(schedule.starts.__getitem__, ids), np.int64, n)
+        held, tokens = np.array(instance.column("prompt")), np.array(instance.column("output"))
+        evicted = np.flatnonzero(np.fromiter(map(runs_of.__contains__, ids), bool, n)) if runs_of else \
+            np.zeros(0, np.int64)
+        attempts = [runs_of[ids[k]] for k in evicted.tolist()]
+        counts = np.ones(n, np.int64)
+        counts[evicted] = np.fromiter(map(len, attempts), np.int64, len(attempts))
+        owner = np.repeat(np.arange(n), counts)
+        start, held, tokens = (np.repeat(column, counts) for column in (start, held, tokens))
+        if attempts:
+            first = np.cumsum(counts) - counts  # each request's first row
+            lengths = counts[evicted]
+            rows = np.repeat(first[evicted], lengths) + np.arange(int(lengths.sum())) - \
+                np.repeat(np.cumsum(lengths) - lengths, lengths)
+            flat = [run for runs in attempts for run in runs]
+            start[rows] = np.fromiter((run.start for run in flat), np.int64, len(flat))
+            held[rows] += np.fromiter((run.kept for run in flat), np.int64, len(flat))
+            tokens[rows] = np.fromiter((run.tokens for run in flat), np.int64, len(flat))
+        return cls(start, held, tokens, owner)
 
 
 @dataclass(frozen=True)
