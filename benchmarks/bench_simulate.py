@@ -6,7 +6,10 @@ event-driven engine (kvopt.sim) against today's round-by-round engine kept in te
 For each (size, policy): wall-clock seconds of `simulate` (verification of the schedule included; the
 instance is built before and not timed), and the peak resident memory of the process that ran it (a
 forked child per run, so runs do not share a heap: the instance's own memory is included, the figure
-after "+" is the growth during the run). With --reference N the reference engine runs too on sizes up
+after "+" is the growth during the run). The instance is held in columns (Instance.from_columns in
+benchmarks/workloads.py), as `kvopt simulate FILE` reads a file of plain requests, so the figures are
+those of the CLI's path: the compiled loop builds no Request objects. The reference engine needs them:
+they are built in its child before its clock starts (in its peak, not in its seconds). With --reference N the reference engine runs too on sizes up
 to N, in the same child set-up, and the table gives old/new (the speed-up) and checks that both
 produced the same starts. Arrivals are Poisson at --rate requests per round (default 1.3, about 0.9 of
 the fluid capacity of this workload). amax and amin get interval predictions (interval:0.5).
@@ -48,6 +51,8 @@ def _run(instance, name: str, engine: str) -> tuple[float, float, float, int, in
         from tests.reference.policies import make_policy
         from tests.reference.sim import simulate
     options = {"lengths": "exact"} if name == "wait" else {}
+    if engine != "new":
+        instance.requests  # noqa: B018 - built here, not in the reference's seconds
     before = _rss_mb()
     clock = time.perf_counter()
     simulation = simulate(instance, make_policy(name, options))

@@ -6,6 +6,8 @@ repeat in file order with fresh Poisson arrivals) when that file exists, otherwi
 draws from kvopt's log-normal length model calibrated to the paper's published statistics of its 10k
 subset (kvopt.generate.lengths.lmsys_lengths; arXiv 2502.07115 v5).
 Arrivals are Poisson with `rate` requests per round; M = 16,492 tokens (the paper's KV capacity).
+The instance is held in columns (Instance.from_columns, as `kvopt simulate FILE` reads a file of plain
+requests): its Request objects are built only if something reads `instance.requests`.
 """
 
 from __future__ import annotations
@@ -42,22 +44,30 @@ def lmsys_like(n: int, memory: int = PAPER_MEMORY, rate: float = 1.3, seed: int 
         instance = read_trace(LMSYS_CSV, memory, arrival_rate=rate, seed=seed, max_requests=n,
                               drop_invalid=True)
         if len(instance) >= n:
-            return instance.replace_requests(instance.requests, name=f"lmsys-{n}-rate{rate}-seed{seed}")
+            return _in_columns(memory, list(instance.ids), instance.arrivals, instance.prompts, instance.outputs,
+                               name=f"lmsys-{n}-rate{rate}-seed{seed}", source=instance.source,
+                               batch_time=instance.batch_time, metadata=instance.metadata)
         # More requests than usable rows (662,534): the rows again in file order, Poisson arrivals anew.
         rng = np.random.default_rng(seed)
         rows = np.arange(n) % len(instance)
-        prompts = np.array([r.prompt for r in instance.requests])[rows]
-        outputs = np.array([r.output for r in instance.requests])[rows]
+        prompts, outputs = instance.prompts[rows], instance.outputs[rows]
         name = f"lmsys-cycled-{n}-rate{rate}-seed{seed}"
     else:
         rng = np.random.default_rng(seed)
         prompts, outputs = _generated(rng, n)
         name = f"lmsys-generated-{n}-rate{rate}-seed{seed}"
     gaps = rng.exponential(1.0 / rate, n)
-    arrivals = np.floor(np.cumsum(gaps) - gaps[0]).astype(int)
-    requests = tuple(Request(f"r{k}", int(a), int(p), int(o))
-                     for k, (a, p, o) in enumerate(zip(arrivals, prompts, outputs)))
-    return Instance(memory, requests, name=name, source="benchmarks/workloads.py")
+    arrivals = np.floor(np.cumsum(gaps) - gaps[0]).astype(np.int64)
+    return _in_columns(memory, [f"r{k}" for k in range(n)], arrivals, np.asarray(prompts, np.int64),
+                       np.asarray(outputs, np.int64), name=name, source="benchmarks/workloads.py")
+
+
+def _in_columns(memory: int, ids: list[str], *columns: np.ndarray, **fields) -> Instance:
+    """Instance.from_columns, or (when a request fails a check) the constructor, which raises the error."""
+    instance = Instance.from_columns(memory, ids, *columns, **fields)
+    if instance is None:
+        instance = Instance(memory, tuple(map(Request, ids, *(column.tolist() for column in columns))), **fields)
+    return instance
 
 
 def source_name(source: str = "auto") -> str:

@@ -46,15 +46,28 @@ class Runs:
 
     @classmethod
     def of(cls, instance: Instance, schedule: Schedule) -> Runs:
-        start, held, tokens, owner = [], [], [], []
-        for k, request in enumerate(instance.requests):
-            for run in schedule.runs.get(request.id) or ():
-                start.append(run.start), held.append(request.prompt + run.kept), tokens.append(run.tokens)
-                owner.append(k)
-            if request.id not in schedule.runs:
-                start.append(schedule.starts[request.id]), held.append(request.prompt)
-                tokens.append(request.output), owner.append(k)
-        return cls(*(np.array(a, np.int64) for a in (start, held, tokens, owner)))
+        """Request by request (instance order), its runs in order if it was evicted, else its one run; built
+        on arrays (no list of a million Python ints per column)."""
+        ids, runs_of, n = instance.ids, schedule.runs, len(instance)
+        start = np.fromiter(map(schedule.starts.__getitem__, ids), np.int64, n)
+        held, tokens = np.array(instance.column("prompt")), np.array(instance.column("output"))
+        evicted = np.flatnonzero(np.fromiter(map(runs_of.__contains__, ids), bool, n)) if runs_of else \
+            np.zeros(0, np.int64)
+        attempts = [runs_of[ids[k]] for k in evicted.tolist()]
+        counts = np.ones(n, np.int64)
+        counts[evicted] = np.fromiter(map(len, attempts), np.int64, len(attempts))
+        owner = np.repeat(np.arange(n), counts)
+        start, held, tokens = (np.repeat(column, counts) for column in (start, held, tokens))
+        if attempts:
+            first = np.cumsum(counts) - counts  # each request's first row
+            lengths = counts[evicted]
+            rows = np.repeat(first[evicted], lengths) + np.arange(int(lengths.sum())) - \
+                np.repeat(np.cumsum(lengths) - lengths, lengths)
+            flat = [run for runs in attempts for run in runs]
+            start[rows] = np.fromiter((run.start for run in flat), np.int64, len(flat))
+            held[rows] += np.fromiter((run.kept for run in flat), np.int64, len(flat))
+            tokens[rows] = np.fromiter((run.tokens for run in flat), np.int64, len(flat))
+        return cls(start, held, tokens, owner)
 
 
 @dataclass(frozen=True)
@@ -254,9 +267,9 @@ def account(instance: Instance, schedule: Schedule, model: EnergyModel,
     energy = batch_energy(model, batch, instance.memory, gpus)
     ends = batch.begin + batch.duration
     gaps = batch.begin - np.concatenate([[0.0], ends[:-1]]) if batch.begin.size else np.zeros(0)
-    per_request = attribute(np.where(batch.active > 0, energy, 0.0), batch, runs, len(instance.requests))
+    per_request = attribute(np.where(batch.active > 0, energy, 0.0), batch, runs, len(instance))
     return Energy(model.name, gpus, batch, energy, np.maximum(gaps, 0.0), per_request,
-                  sum(r.output for r in instance.requests), gpus * model.idle_w)
+                  sum(instance.column("output").tolist()), gpus * model.idle_w)
 
 
 def of_simulation(instance: Instance, simulation: Any, model: EnergyModel) -> Energy:

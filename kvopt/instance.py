@@ -296,6 +296,14 @@ class Instance:
         return "requests" not in self.__dict__ or all(
             r.predicted_output is None and r.output_interval is None and not r.metadata for r in self.requests)
 
+    def column(self, field: str) -> np.ndarray:
+        """`field` (arrival, prompt or output) of every request as an int64 array: the instance's own where it
+        has one (made by from_columns, or kept by `arrivals` etc.), else built here and not kept (at trace
+        scale an instance of Request objects would hold its three columns for good)."""
+        kept = vars(self).get(field + "s")
+        return kept if kept is not None else \
+            np.fromiter((getattr(r, field) for r in self.requests), np.int64, len(self))
+
     def _array(self, attribute: str) -> np.ndarray:
         values = np.fromiter((getattr(r, attribute) for r in self.requests), dtype=np.int64,
                              count=len(self.requests))

@@ -101,6 +101,17 @@ class Schedule:
         object.__setattr__(self, "runs", MappingProxyType(runs))
         object.__setattr__(self, "metadata", MappingProxyType(dict(self.metadata)))
 
+    @classmethod
+    def built(cls, starts: dict[str, int], runs: dict[str, tuple[Run, ...]], metadata: Mapping[str, Any]) -> Schedule:
+        """The schedule of dicts the caller has built as the constructor keeps them (non-empty string ids,
+        int starts in [0, 10^12], each evicted request's runs a non-empty tuple of Run, the last starting at
+        its start), kept without the constructor's checks and copies (kvopt.sim.run: a million starts, and
+        the schedule is verified after)."""
+        schedule = object.__new__(cls)
+        for name, value in (("starts", starts), ("runs", runs), ("metadata", dict(metadata))):
+            object.__setattr__(schedule, name, MappingProxyType(value))
+        return schedule
+
     def __len__(self) -> int:
         return len(self.starts)
 

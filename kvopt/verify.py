@@ -194,15 +194,6 @@ def _total(values: np.ndarray) -> int:
     return sum(values.tolist())
 
 
-def _column(instance: Instance, field: str) -> np.ndarray:
-    """A request field of every request as an array: the instance's own where it has one (an instance read
-    from a file has them from the start), else built here and not kept (at trace scale a simulation's
-    instance of Request objects would hold its three columns for good)."""
-    kept = vars(instance).get(field + "s")
-    return kept if kept is not None else \
-        np.fromiter((getattr(r, field) for r in instance.requests), np.int64, len(instance))
-
-
 def _experienced(raw: np.ndarray, clock: ClockRecord, segments: Segments, run_start: np.ndarray,
                  run_held: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Arrival as experienced of each scheduled request, and the clock at the end of each round."""
@@ -246,7 +237,7 @@ def verify(instance: Instance, schedule: Schedule) -> Report:
 
     kept_rows = np.fromiter(map(starts_of.__contains__, ids), bool, n) if missing else slice(None)
     scheduled = [i for i in ids if i in starts_of] if missing else ids  # the ids of the scheduled requests
-    prompt, output = (_column(instance, name)[kept_rows] for name in ("prompt", "output"))
+    prompt, output = (instance.column(name)[kept_rows] for name in ("prompt", "output"))
     start = np.fromiter(starts_of.values() if in_order else map(starts_of.__getitem__, scheduled), np.int64,
                         len(scheduled))
 
@@ -280,7 +271,7 @@ def verify(instance: Instance, schedule: Schedule) -> Report:
 
     verified = instance
     latency_seconds = None
-    raw_arrival = _column(instance, "arrival")[kept_rows]  # after the segments: not held at their peak
+    raw_arrival = instance.column("arrival")[kept_rows]  # after the segments: not held at their peak
     if clock is None:
         arrival = raw_arrival
     else:

@@ -161,17 +161,15 @@ def run_compiled(source: Any, policy: Policy, lengths: str, eviction: str, victi
             or not isinstance(model, timing.UnitRounds) or type(policy) not in KINDS:
         return None
     memory = source.memory
-    requests = source.instance.requests
-    n = len(requests)
+    instance = source.instance
+    n = len(instance)
     if memory >= 2**31:
         return None
-    arrival = np.fromiter((r.arrival for r in requests), np.int64, n)
-    prompt = np.fromiter((r.prompt for r in requests), np.int64, n)
-    output = np.fromiter((r.output for r in requests), np.int64, n)
+    arrival, prompt, output = (instance.column(name) for name in ("arrival", "prompt", "output"))
     params = _params(policy, lengths, eviction, victim, memory, int((prompt + output).max(initial=0)))
     if params is None:
         return None
-    guess = _guesses(requests, lengths) if lengths in GUESSED else output
+    guess = _guesses(instance.requests, lengths) if lengths in GUESSED else output
     if guess is None:
         return None  # the Python engine names the request without one
     if isinstance(policy, Fluid) and not _fluid_sums_exact(params[3], prompt, guess, memory, n):

@@ -103,11 +103,13 @@ def resolve_lengths(policy: Policy, instance: Instance | None) -> str:
     """The length information a policy runs with on `instance` ("auto" resolved); InputError if the
     instance lacks what the choice needs."""
     lengths = policy.lengths
-    requests = instance.requests if instance is not None else ()
+    if lengths not in ("auto", "predicted", "interval-lo", "interval-hi") or instance is None:
+        return "exact" if lengths == "auto" else lengths
+    if lengths == "auto" and instance.plain:
+        return "exact"  # no predictions (an instance made by from_columns: no Request objects built)
+    requests = instance.requests
     where = f"policy {policy.name!r}"
     if lengths == "auto":
-        if instance is None:
-            return "exact"
         with_prediction = sum(r.predicted_output is not None for r in requests)
         if 0 < with_prediction < len(requests):
             missing = next(r.id for r in requests if r.predicted_output is None)

@@ -113,19 +113,18 @@ def simulate(instance: Instance | None, policy: Policy, *, eviction: str | None 
     if engine is None:
         engine = Engine(arrivals, policy, lengths, eviction, victim, model, unit is not None, observers, progress)
         engine.run()
-    released = arrivals.requests()
-    experienced = _experienced_instance(engine, instance, released)
-    schedule = _schedule(engine, released)
+    experienced = _experienced_instance(engine, instance, arrivals)
+    schedule = _schedule(engine, experienced.ids)
     clock = None if unit is None else ClockRecord(unit, {k: v for k, v in spec.items() if k != "arrival_unit_s"},
                                                   tuple(sorted(engine.waits.items())))
     report = verify(experienced if instance is None else instance, timed(schedule, clock))
     if not report.feasible:
         raise SolveError(f"internal error: policy {policy.name!r} produced a schedule the verifier "
                          f"rejects: {report.first_problem()}")
-    if not np.array_equal(_arrivals(report.instance), _arrivals(experienced)):
+    if not np.array_equal(report.instance.column("arrival"), experienced.column("arrival")):
         raise SolveError("internal error: the verifier's arrivals as experienced differ from the simulation's")
     rounds = _round_table(engine)
-    arrays = _request_arrays(engine, released, rounds)
+    arrays = _request_arrays(engine, experienced, instance, rounds)
     own = int((arrays["completion"] - arrays["arrival"]).sum())
     if own != report.objective or int(arrays["tokens_lost"].sum()) != report.tokens_lost:
         raise SolveError(f"internal error: simulated total latency {own} and "
@@ -143,14 +142,13 @@ def timed(schedule: Schedule, clock: ClockRecord | None) -> Schedule:
     return Schedule(schedule.starts, schedule.runs, {**schedule.metadata, CLOCK_KEY: clock.as_dict()})
 
 
-def _arrivals(instance: Instance) -> np.ndarray:
-    return np.fromiter((r.arrival for r in instance.requests), np.int64, len(instance.requests))
-
-
-def _experienced_instance(engine: Engine, original: Instance | None, released: tuple[Request, ...]) -> Instance:
+def _experienced_instance(engine: Engine, original: Instance | None, source: ArrivalSource) -> Instance:
+    """The instance with the arrivals as experienced: `original` itself when they are its own (its Request
+    objects are not built: an instance made by from_columns stays in columns)."""
     arrivals = engine.arrival
-    if original is not None and np.array_equal(_array(arrivals, len(released)), _arrivals(original)):
+    if original is not None and np.array_equal(_array(arrivals, len(original)), original.column("arrival")):
         return original
+    released = source.requests()
     requests = tuple(r if arrivals[k] == r.arrival else
                      Request(r.id, arrivals[k], r.prompt, r.output, r.predicted_output, r.output_interval,
                              r.metadata)
@@ -167,34 +165,14 @@ def _experienced_instance(engine: Engine, original: Instance | None, released: t
                     batch_time=batch_time, metadata=metadata)
 
 
-def _schedule(engine: Engine, released: tuple[Request, ...]) -> Schedule:
+def _schedule(engine: Engine, ids: tuple[str, ...]) -> Schedule:
+    """The schedule as Schedule's constructor would keep it, not checked again (it is verified next)."""
     runs = engine.runs
-    starts = _array(engine.first_start, len(released)).copy()
+    starts = _array(engine.first_start, len(ids)).copy()
     for k, executed in runs.items():
         starts[k] = executed[-1].start
-    starts = _Starts(released, starts.tolist())
-    evicted = {released[k].id: tuple(runs[k]) for k in sorted(runs)}
-    return Schedule(starts, evicted, metadata={"policy": engine.policy.name})
-
-
-class _Starts(Mapping):
-    """Request id -> start, read once by Schedule's constructor (which copies it into its own dict): no
-    intermediate dict of a million entries."""
-
-    def __init__(self, requests: tuple[Request, ...], starts: list[int]):
-        self.requests, self.starts = requests, starts
-
-    def __len__(self) -> int:
-        return len(self.starts)
-
-    def __iter__(self):
-        return (r.id for r in self.requests)
-
-    def __getitem__(self, request_id: str) -> int:
-        return self.starts[next(k for k, r in enumerate(self.requests) if r.id == request_id)]
-
-    def items(self):
-        return zip((r.id for r in self.requests), self.starts)
+    evicted = {ids[k]: tuple(runs[k]) for k in sorted(runs)}
+    return Schedule.built(dict(zip(ids, starts.tolist())), evicted, {"policy": engine.policy.name})
 
 
 def _round_table(engine: Engine) -> dict[str, np.ndarray]:
@@ -211,14 +189,13 @@ def _array(values, n: int | None = None) -> np.ndarray:
     return out[:n].copy()
 
 
-def _request_arrays(engine: Engine, released: tuple[Request, ...], rounds: Mapping[str, np.ndarray]
-                    ) -> dict[str, np.ndarray]:
-    n = len(released)
-
+def _request_arrays(engine: Engine, experienced: Instance, original: Instance | None,
+                    rounds: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """Per-request arrays; the sizes from the instance's columns (no Request objects)."""
+    n = len(experienced)
     arrival, first_start = _array(engine.arrival, n), _array(engine.first_start, n)
-    if engine.clock_mode:
-        unit = engine.source.unit
-        arrival_s = np.fromiter((r.arrival * unit for r in released), float, n)
+    if engine.clock_mode:  # the instance's arrivals on the clock (only an instance has clock-time arrivals)
+        arrival_s = original.column("arrival") * engine.source.unit
     else:
         arrival_s = _round_start_clock(engine, rounds, arrival)
     start = first_start.copy()
@@ -235,8 +212,8 @@ def _request_arrays(engine: Engine, released: tuple[Request, ...], rounds: Mappi
         "evictions": _array(engine.evictions, n),
         "tokens_lost": _array(engine.tokens_lost, n),
         "tokens_recomputed": _array(engine.recomputed, n),
-        "prompt": np.fromiter((r.prompt for r in released), np.int64, n),
-        "output": np.fromiter((r.output for r in released), np.int64, n),
+        "prompt": np.array(experienced.column("prompt")),
+        "output": np.array(experienced.column("output")),
     }
 
 
