@@ -301,8 +301,7 @@ class Instance:
         has one (made by from_columns, or kept by `arrivals` etc.), else built here and not kept (at trace
         scale an instance of Request objects would hold its three columns for good)."""
         kept = vars(self).get(field + "s")
-        return kept if kept is not None else \
-            np.fromiter((getattr(r, field) for r in self.requests), np.int64, len(self))
+        return kept if kept is not None else self._array(field)
 
     def _array(self, attribute: str) -> np.ndarray:
         values = np.fromiter((getattr(r, attribute) for r in self.requests), dtype=np.int64,
