@@ -15,10 +15,16 @@ Ctrl-C ends the portfolio, never the record: the method running is kept with wha
 stoppable solver returns its best so far) or recorded as interrupted, the others as not run, and the
 Certificate, marked interrupted, holds every verified schedule and bound found until then. `progress` is
 called with each attempt as it is recorded; `method_progress` is passed on to every method (kvopt.solve).
+
+With jobs=2 the schedule searches (SECOND_PROCESS_METHODS) run in a second process beside the bounds and
+exact methods, each side with the whole budget after the quick methods (kvopt.certify_lane); the second
+process starts from the best schedule of the quick methods, and each side's later schedules reach the
+other's methods only through the time-left run of LEFTOVER_METHOD here. Attempts are recorded as they finish.
 """
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -65,6 +71,12 @@ REPEATED_BY = {"lp": "ip", "pattern": "pattern-fix"}
 # does not fit) goes, in the default portfolio, to a second run of LEFTOVER_METHOD from the best schedule,
 # if at least LEFTOVER_MIN_S.
 LEFTOVER_METHOD, LEFTOVER_MIN_S = "order-search", 2.0
+# With jobs=2, above SMALL_N requests, these long methods (the schedule searches) run in a second process
+# beside the others (the bounds and exact methods), each side with the whole budget. Not up to SMALL_N:
+# there pattern-fix proves optima from the best schedule, and one started before the schedule searches
+# had finished proved less (a 10-request paper prefix: proven in 18 s in one process, not in 30 s in
+# two). benchmarks/README.md, "Two processes".
+SECOND_PROCESS_METHODS = ("order-search", "cpsat")
 PREEMPTIVE_NOTE = "resumes evicted requests with their progress (preemptive): not comparable, ignored"
 
 
@@ -98,6 +110,7 @@ class Certificate:
     budget_s: float = 0.0
     runtime_s: float = 0.0
     interrupted: bool = False
+    jobs: int = 1
 
     @property
     def objective(self) -> int | None:
@@ -123,6 +136,7 @@ class Certificate:
             "budget_s": self.budget_s,
             "runtime_s": round(self.runtime_s, 3),
             "interrupted": self.interrupted,
+            "jobs": self.jobs,
             "attempts": [a.as_dict() for a in self.attempts],
         }
 
@@ -144,104 +158,196 @@ def _position(spec) -> tuple:
     return (2, LONG_ORDER.index(spec.name) if spec.name in LONG_ORDER else -1)
 
 
+class Portfolio:
+    """What a certify run has found so far: its attempts, the best verified schedule and the best bound.
+    `run` runs one method; `record` keeps an attempt, under a lock, since the attempts of the second process
+    (kvopt.certify_lane) arrive on another thread. `listener(attempt, result)` hears each one. A bound
+    above a verified objective is kept in `failure` and raised (a bug: one of them is wrong)."""
+
+    raises_failure = True  # the second process leaves it to this one, which checks what it receives
+
+    def __init__(self, instance: Instance, options: dict, seed: int, threads: int,
+                 listener: Callable[[Attempt, Result | None], None] | None = None,
+                 method_progress: Callable[[str, str], None] | None = None):
+        self.instance, self.options, self.seed, self.threads = instance, options, seed, threads
+        self.listener, self.method_progress = listener, method_progress
+        self.best: Result | None = None
+        self.incumbent: Schedule | None = None  # the best schedule as the methods that take one start from it
+        self.bound, self.bound_method = 0.0, "none"
+        self.attempts: list[Attempt] = []
+        self.interrupted = False
+        self.pattern_fits = True
+        self.failure: SolveError | None = None  # a contradiction found on the receiving thread
+        self.lock = threading.Lock()
+
+    def proven(self) -> bool:
+        return self.best is not None and proves_optimal(self.bound, self.best.objective)
+
+    def record(self, attempt: Attempt, result: Result | None = None) -> None:
+        """Keep `attempt`, and `result`'s non-preemptive schedule and bound if they are the best so far."""
+        with self.lock:
+            self.attempts.append(attempt)
+            if self.listener is not None:
+                self.listener(attempt, result)
+            if result is None:
+                return
+            if result.schedule is not None and (self.best is None or result.objective < self.best.objective):
+                self.best = result
+                self.incumbent = Schedule(result.schedule.starts, metadata={"method": attempt.method})
+            if result.lower_bound is not None and result.lower_bound > self.bound:
+                self.bound, self.bound_method = float(result.lower_bound), bound_source(attempt.method, result)
+            if self.best is not None and contradicts(self.bound, self.best.objective):
+                self.failure = SolveError(f"the bound {self.bound} of {self.bound_method} exceeds the verified "
+                                          f"objective {self.best.objective} of {self.best.method}: one of them "
+                                          f"is wrong")
+        if self.failure is not None and self.raises_failure and \
+                threading.current_thread() is threading.main_thread():
+            raise self.failure
+
+    def run(self, spec, limit: float, note: str | None = None, seed: int | None = None) -> None:
+        """One attempt of `spec` within `limit` seconds, from the best schedule so far."""
+        with self.lock:
+            initial = self.incumbent if spec.uses_initial_schedule else None
+            started_from = None if initial is None else f"{initial.metadata['method']} ({self.best.objective})"
+        live = None if self.method_progress is None else (
+            lambda text, name=spec.name: self.method_progress(name, text))
+        started = time.monotonic()
+        try:
+            result = solve(self.instance, spec.name, time_limit=limit, seed=self.seed if seed is None else seed,
+                           threads=self.threads, initial_schedule=initial, progress=live,
+                           **self.options.get(spec.name, {}))
+        except InputError as problem:
+            self.record(Attempt(spec.name, spec.kind, Status.SKIPPED, note=problem.message,
+                                started_from=started_from))
+            return
+        except SolveError as problem:  # e.g. a model too large, or a schedule the verifier rejected
+            self.record(Attempt(spec.name, spec.kind, Status.ERROR, note=str(problem), started_from=started_from))
+            return
+        except KeyboardInterrupt:
+            self.interrupted = True
+            self.record(Attempt(spec.name, spec.kind, Status.INTERRUPTED,
+                                runtime_s=round(time.monotonic() - started, 3),
+                                note="interrupted before it returned a result", started_from=started_from))
+            return
+        self.interrupted = self.interrupted or result.interrupted
+        if spec.name in ("pattern", "pattern-fix") and result.info.get("fits") is False:
+            self.pattern_fits = False
+        notes = ([note] if note else []) + (["interrupted: its best so far"] if result.interrupted else [])
+        if result.schedule is not None and result.schedule.resumes_progress:
+            self.record(Attempt(spec.name, spec.kind, result.status, result.objective, None,
+                                round(result.runtime_s, 3), "; ".join(notes + [PREEMPTIVE_NOTE])))
+            return
+        source = bound_source(spec.name, result)
+        notes += [] if source == spec.name else [f"bound from {source}"]
+        self.record(Attempt(spec.name, spec.kind, result.status, result.objective, result.lower_bound,
+                            round(result.runtime_s, 3), "; ".join(notes) or None, started_from), result)
+
+
+def bound_source(method: str, result: Result) -> str:
+    """The method that proved `result`'s bound (another than `method` where it took a better one)."""
+    return result.info.get("optimality_proved_by") or result.info.get("lower_bound_source") or method
+
+
+def run_lane(portfolio: Portfolio, specs: Sequence, shares: dict[str, float], deadline: float) -> None:
+    """Run `specs` in order until `deadline` (time.monotonic()): a quick method for at most
+    QUICK_TIME_LIMIT_S, a long one for its share of what is left among the long ones still to run."""
+    for position, spec in enumerate(specs):
+        remaining = deadline - time.monotonic()
+        if portfolio.interrupted:
+            portfolio.record(Attempt(spec.name, spec.kind, Status.NOT_RUN, note="interrupted before it started"))
+        elif portfolio.proven():
+            portfolio.record(Attempt(spec.name, spec.kind, Status.NOT_RUN, note="already proven optimal"))
+        elif remaining <= 0.05:
+            portfolio.record(Attempt(spec.name, spec.kind, Status.NOT_RUN, note="budget exhausted"))
+        else:
+            if _long(spec):  # the long methods still to run share what is left by their shares
+                later = sum(shares.get(s.name, 1.0) for s in specs[position:] if _long(s))
+                limit = remaining * shares.get(spec.name, 1.0) / later
+            else:
+                limit = min(QUICK_TIME_LIMIT_S, remaining)
+            portfolio.run(spec, limit)
+            if not portfolio.pattern_fits:
+                shares.update(SHARES_WITHOUT_PATTERN)
+
+
+def run_leftover(portfolio: Portfolio, deadline: float, seed: int | None = None) -> None:
+    """A second run of LEFTOVER_METHOD from the best schedule, with the time the others left."""
+    left = deadline - time.monotonic()
+    if portfolio.best is not None and not portfolio.interrupted and not portfolio.proven() \
+            and left >= LEFTOVER_MIN_S:
+        portfolio.run(get_method(LEFTOVER_METHOD), left, note="again, with the time the others left", seed=seed)
+
+
 def certify(instance: Instance, budget_s: float = 60.0, methods: Sequence[str] | None = None,
             threads: int = 1, seed: int = 0, progress: Callable[[Attempt], None] | None = None,
             method_progress: Callable[[str, str], None] | None = None,
-            on_schedule: Callable[[str, Schedule], None] | None = None) -> Certificate:
+            on_schedule: Callable[[str, Schedule], None] | None = None, jobs: int = 1) -> Certificate:
     """Run `methods` (default: the whole registered portfolio) within `budget_s` seconds in all.
-    method_progress(method, text): live progress of the method running; on_schedule(method, schedule):
-    each verified non-preemptive schedule (kvopt certify reports their energy)."""
+    method_progress(method, text): live progress of the method running in this process; on_schedule(method,
+    schedule): each verified non-preemptive schedule (kvopt certify reports their energy). jobs >= 2, above
+    SMALL_N requests: the methods of SECOND_PROCESS_METHODS run in a second process beside the others
+    (kvopt.certify_lane; two processes at most; Certificate.jobs says how many ran)."""
     if not budget_s > 0:
         raise InputError(f"budget must be positive, got {budget_s}")
+    if type(jobs) is not int or jobs < 1:
+        raise InputError(f"jobs must be a positive integer, got {jobs!r}")
     instance.check_rounds()
     names = list(methods) if methods else default_portfolio(instance)
     specs = [get_method(name) for name in names]  # unknown names fail before any work
     clock = time.monotonic()
-    best: Result | None = None
-    incumbent: Schedule | None = None  # what the methods that take an initial schedule start from
-    bound, bound_method = 0.0, "none"
-    attempts: list[Attempt] = []
-    interrupted = False
-
+    deadline = clock + budget_s
     small = len(instance.requests) <= SMALL_N
     shares = dict(LONG_SHARES) | (SMALL_SHARES if small else LARGE_SHARES)
     extra = {} if small else LARGE_OPTIONS
     options = {} if methods else {name: PORTFOLIO_OPTIONS.get(name, {}) | extra.get(name, {}) for name in names}
 
-    def share(name: str) -> float:
-        return shares.get(name, 1.0)
-
-    def left() -> float:
-        return budget_s - (time.monotonic() - clock)
-
-    def record(attempt: Attempt) -> None:
-        attempts.append(attempt)
+    def heard(attempt: Attempt, result: Result | None) -> None:
         if progress is not None:
             progress(attempt)
+        if on_schedule is not None and result is not None and result.schedule is not None:
+            on_schedule(attempt.method, result.schedule)
 
-    def run(spec, limit: float, note: str | None = None) -> None:
-        """One attempt of `spec` within `limit` seconds, from the best schedule so far; updates the record."""
-        nonlocal best, incumbent, bound, bound_method, interrupted
-        initial = incumbent if spec.uses_initial_schedule else None
-        started_from = None if initial is None else f"{initial.metadata['method']} ({best.objective})"
-        live = None if method_progress is None else (lambda text, name=spec.name: method_progress(name, text))
-        started = time.monotonic()
-        try:
-            result = solve(instance, spec.name, time_limit=limit, seed=seed, threads=threads,
-                           initial_schedule=initial, progress=live, **options.get(spec.name, {}))
-        except InputError as problem:
-            record(Attempt(spec.name, spec.kind, Status.SKIPPED, note=problem.message, started_from=started_from))
-            return
-        except SolveError as problem:  # e.g. a model too large, or a schedule the verifier rejected
-            record(Attempt(spec.name, spec.kind, Status.ERROR, note=str(problem), started_from=started_from))
-            return
-        except KeyboardInterrupt:
-            interrupted = True
-            record(Attempt(spec.name, spec.kind, Status.INTERRUPTED, runtime_s=round(time.monotonic() - started, 3),
-                           note="interrupted before it returned a result", started_from=started_from))
-            return
-        interrupted = result.interrupted
-        if spec.name in ("pattern", "pattern-fix") and result.info.get("fits") is False:
-            shares.update(SHARES_WITHOUT_PATTERN)
-        notes = ([note] if note else []) + (["interrupted: its best so far"] if result.interrupted else [])
-        if result.schedule is not None and result.schedule.resumes_progress:
-            record(Attempt(spec.name, spec.kind, result.status, result.objective, None,
-                           round(result.runtime_s, 3), "; ".join(notes + [PREEMPTIVE_NOTE])))
-            return
-        source = (result.info.get("optimality_proved_by") or result.info.get("lower_bound_source")
-                  or spec.name)
-        notes += [] if source == spec.name else [f"bound from {source}"]
-        record(Attempt(spec.name, spec.kind, result.status, result.objective, result.lower_bound,
-                       round(result.runtime_s, 3), "; ".join(notes) or None, started_from))
-        if on_schedule is not None and result.schedule is not None:
-            on_schedule(spec.name, result.schedule)
-        if result.schedule is not None and (best is None or result.objective < best.objective):
-            best = result
-            incumbent = Schedule(result.schedule.starts, metadata={"method": spec.name})
-        if result.lower_bound is not None and result.lower_bound > bound:
-            bound, bound_method = float(result.lower_bound), source
-        if best is not None and contradicts(bound, best.objective):
-            raise SolveError(f"the bound {bound} of {bound_method} exceeds the verified objective "
-                             f"{best.objective} of {best.method}: one of them is wrong")
+    portfolio = Portfolio(instance, options, seed, threads, heard, method_progress)
+    second = [s for s in specs if _long(s) and s.name in SECOND_PROCESS_METHODS] if jobs > 1 and not small else []
+    first = [s for s in specs if s not in second]
+    leftover = not methods and LEFTOVER_METHOD in names
+    processes = 1
+    if not second or not any(map(_long, first)):  # one process: every method in order
+        run_lane(portfolio, specs, shares, deadline)
+        if leftover:
+            run_leftover(portfolio, deadline)
+    else:
+        processes = _run_in_two_processes(portfolio, specs, first, second, shares, deadline, options, leftover)
+    if portfolio.failure is not None:
+        raise portfolio.failure
+    return Certificate(instance.name, portfolio.best, portfolio.bound, portfolio.bound_method,
+                       tuple(portfolio.attempts), budget_s, time.monotonic() - clock, portfolio.interrupted,
+                       processes)
 
-    for position, spec in enumerate(specs):
-        if interrupted:
-            record(Attempt(spec.name, spec.kind, Status.NOT_RUN, note="interrupted before it started"))
-            continue
-        if best is not None and proves_optimal(bound, best.objective):
-            record(Attempt(spec.name, spec.kind, Status.NOT_RUN, note="already proven optimal"))
-            continue
-        remaining = left()
-        if remaining <= 0.05:
-            record(Attempt(spec.name, spec.kind, Status.NOT_RUN, note="budget exhausted"))
-            continue
-        if _long(spec):  # the long methods still to run share what is left by their shares
-            limit = remaining * share(spec.name) / sum(share(s.name) for s in specs[position:] if _long(s))
-        else:
-            limit = min(QUICK_TIME_LIMIT_S, remaining)
-        run(spec, limit)
-    if (not methods and LEFTOVER_METHOD in names and best is not None and not interrupted
-            and not proves_optimal(bound, best.objective) and left() >= LEFTOVER_MIN_S):
-        run(get_method(LEFTOVER_METHOD), left(), note="again, with the time the others left")
-    return Certificate(instance.name, best, bound, bound_method, tuple(attempts), budget_s,
-                       time.monotonic() - clock, interrupted)
+
+def _run_in_two_processes(portfolio: Portfolio, specs: list, first: list, second: list, shares: dict,
+                          deadline: float, options: dict, leftover: bool) -> int:
+    """`first` here, in order; at its first long method `second` goes to the second process (started at
+    once, so that its start-up overlaps the quick methods), which runs them beside this one's. Returns
+    the processes that ran methods (1 where nothing was left to hand off, or the child had ended)."""
+    from kvopt.certify_lane import SecondProcess
+    lane = SecondProcess(portfolio.instance)
+    try:
+        hand_off = next(k for k, spec in enumerate(first) if _long(spec))
+        run_lane(portfolio, first[:hand_off], shares, deadline)
+        rest = [spec for spec in specs if spec not in first[:hand_off]]
+        if portfolio.proven() or portfolio.interrupted:  # nothing to hand off: the rest recorded as not run
+            run_lane(portfolio, rest, shares, deadline)
+            return 1
+        if not lane.hand_off(portfolio, [s.name for s in second], options, dict(shares), deadline, leftover):
+            run_lane(portfolio, rest, shares, deadline)  # here after all
+            if leftover:
+                run_leftover(portfolio, deadline)
+            return 1
+        run_lane(portfolio, first[hand_off:], shares, deadline)
+        if leftover:  # another seed than the second process's run of it
+            run_leftover(portfolio, deadline, seed=portfolio.seed + 1)
+        lane.finish(portfolio, proven=portfolio.proven())
+    finally:
+        lane.close()
+    return 2

@@ -198,3 +198,57 @@ def test_the_time_left_goes_to_a_second_run_of_the_leftover_method_in_the_defaul
     calls.clear()
     certify(greedy_counterexample, budget_s=10, methods=["trivial", "test-quick-improver"])
     assert len(calls) == 1  # methods named: each runs once
+
+
+def test_two_processes_above_small_n_each_with_the_whole_budget():
+    """A 22-request paper-sample instance with jobs=2: order-search and cpsat ran in the second process (their
+    schedules verified here), ip here had nearly the whole budget, not its share; up to SMALL_N requests
+    one process runs everything."""
+    import kvopt.certify as certify_module
+    from kvopt.io import read_instance
+    from kvopt.verify import verify
+    instance = read_instance(ROOT / "instances/paper-sample/paper-m2-s0-002.json")
+    assert len(instance.requests) > certify_module.SMALL_N
+    two = certify(instance, budget_s=20, jobs=2)
+    assert two.jobs == 2
+    attempts = {a.method: a for a in two.attempts}
+    assert "second process" in attempts["order-search"].note and "second process" in attempts["cpsat"].note
+    ran = attempts["order-search"].runtime_s + attempts["cpsat"].runtime_s
+    assert ran > 12 and attempts["ip"].runtime_s + ran > 25 or two.optimal  # side by side, not one after the other
+    assert verify(instance, two.best.schedule).objective == two.objective
+    assert two.lower_bound <= two.objective
+    small = instance.replace_requests(instance.requests[:8])
+    assert certify(small, budget_s=20, jobs=2).jobs == 1
+
+
+def test_a_second_process_that_dies_leaves_its_methods_as_errors_with_its_last_words(greedy_counterexample,
+                                                                                      monkeypatch, temporary_methods):
+    import sys
+
+    import kvopt.certify as certify_module
+    import kvopt.certify_lane as lane
+    dying = ("import sys; from multiprocessing.connection import Connection; c = Connection(int(sys.argv[1])); "
+             "c.recv(); c.recv(); sys.stderr.write('boom\\n'); sys.exit(3)")
+    monkeypatch.setattr(lane, "CHILD", [sys.executable, "-c", dying])
+    monkeypatch.setattr(certify_module, "SMALL_N", 2)  # two processes on a 5-request instance
+    temporary_methods("test-receiver", "exact", _receiver)  # a long method here that proves nothing
+    certificate = certify(greedy_counterexample, budget_s=20, jobs=2,
+                          methods=["fcfs", "order-search", "cpsat", "test-receiver"])
+    statuses = {a.method: (a.status, a.note) for a in certificate.attempts}
+    assert statuses["order-search"][0] is Status.ERROR and "exit code 3: boom" in statuses["order-search"][1]
+    assert statuses["cpsat"][0] is Status.ERROR
+    assert certificate.objective == 27 and certificate.lower_bound == 15 and certificate.jobs == 2
+
+
+def test_a_schedule_from_the_second_process_is_verified_again_here(greedy_counterexample):
+    from kvopt.certify import Attempt
+    from kvopt.certify_lane import _checked
+    claimed = Attempt("order-search", "heuristic", Status.FEASIBLE, 25, 15.0, 1.0)
+    overlapping = {f"r{k}": 0 for k in range(5)}  # all at once: 5 x 4 > M = 9
+    attempt, result = _checked(greedy_counterexample, claimed, overlapping, "trivial")
+    assert attempt.status is Status.ERROR and "fails verification here" in attempt.note and result is None
+    staggered = {f"r{k}": k for k in range(5)}
+    attempt, result = _checked(greedy_counterexample, claimed, staggered, "trivial")
+    assert result.objective == 25 and result.schedule.starts == staggered and "second process" in attempt.note
+    lying = Attempt("order-search", "heuristic", Status.FEASIBLE, 24, 15.0, 1.0)
+    assert _checked(greedy_counterexample, lying, staggered, "trivial")[0].status is Status.ERROR

@@ -23,7 +23,7 @@ LAYERS = [
                                       "kvopt.stats", "kvopt.instances"]),
     ("catalogue", ["kvopt.catalogue"]),
     ("solve", ["kvopt.solve"]),
-    ("workflows", ["kvopt.certify", "kvopt.claims", "kvopt.sweep", "kvopt.experiments", "kvopt.generate.bundles"]),
+    ("workflows", ["kvopt.certify", "kvopt.certify_lane", "kvopt.claims", "kvopt.sweep", "kvopt.experiments", "kvopt.generate.bundles"]),
     ("reports", ["kvopt.report"]),
     ("command line and package face", ["kvopt.cli", "kvopt.__main__", "kvopt"]),
 ]

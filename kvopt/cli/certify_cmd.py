@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 
 from kvopt.certify import Attempt, Certificate, certify
 from kvopt.cli.arguments import add_run_arguments
+from kvopt.cli.values import integer_in
 from kvopt.cli.energy import add_energy_argument, certify_energy, certify_energy_lines
 from kvopt.cli.common import (EXIT_INTERRUPTED, EXIT_NEGATIVE, EXIT_OK, add_instance_arguments, add_json_flag,
                               error, guarded, load_instance, print_json, warn)
@@ -30,6 +32,10 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--methods", help="comma-separated methods to run, in order (default: all "
                                           "registered: heuristics and policies, bounds, exact methods, "
                                           "with ip last and most of the time; lp is left out as ip's root)")
+    parser.add_argument("--jobs", type=integer_in(1, 2, "1 or 2"), default=None,
+                        help="processes: 2 runs the schedule searches (order-search, cpsat) beside the bounds "
+                             "and exact methods, each side with the whole budget (default: 2 where this "
+                             "process may use 2 CPUs, else 1)")
     add_energy_argument(parser)
     add_output(parser, "--out", help="write the best schedule to this JSON file")
     add_json_flag(parser)
@@ -76,7 +82,8 @@ def run(args: argparse.Namespace) -> int:
         print(HEADER, flush=True)
     elif progress is not None:
         progress.line(HEADER)
-    certificate = certify(instance, args.time_limit, methods, threads=args.threads, seed=args.seed,
+    jobs = args.jobs or min(2, len(os.sched_getaffinity(0)))
+    certificate = certify(instance, args.time_limit, methods, threads=args.threads, seed=args.seed, jobs=jobs,
                           progress=finished, method_progress=None if progress is None else
                           lambda method, text: progress.live(f"{method}: {text}"),
                           on_schedule=schedules.__setitem__)

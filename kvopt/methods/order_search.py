@@ -13,7 +13,8 @@ best schedule handed in (settings.initial_schedule, else MC-SF's ranking: shorte
 one request to another place in the order, or postpones one (its delay set to start one round after
 its current start) or releases it (delay 0), accepting by late-acceptance hill climbing (Burke and Bykov
 2017): a candidate is accepted if it is no worse than the current order or than the current order of
-HISTORY iterations ago. It returns the best schedule decoded, or the schedule handed in if none is better.
+HISTORY iterations ago. It returns the best schedule decoded, or the schedule handed in if none is better
+(also on Ctrl-C, marked interrupted).
 """
 
 from __future__ import annotations
@@ -133,30 +134,33 @@ def order_search(instance: Instance, settings: Settings) -> Outcome:
     if limit == 0 and settings.time_limit is None:  # without a time limit the search must still end
         limit = UNTIMED_ITERATIONS
     iteration = 0
-    while n > 1 and not settings.expired() and (limit == 0 or iteration < limit):
-        source = int(rng.integers(n))
-        candidate, candidate_delays, postpone, keep = order, delays, False, source
-        if rng.random() < DELAY_MOVES:
-            request = order[source]  # postponed to one round after its current start, or released
-            candidate_delays = delays.copy()
-            release = delays[request] > 0 and rng.random() < 0.5
-            candidate_delays[request] = 0 if release else current_starts[request] - arrivals[request] + 1
-            postpone = not release
-        else:
-            target = int(np.clip(source + rng.integers(-MOVE_REACH, MOVE_REACH + 1), 0, n - 1))
-            candidate = order[:source] + order[source + 1:]
-            candidate.insert(target, order[source])
-            keep = min(source, target)
-        slot = iteration % HISTORY
-        accepted = current - 1 if postpone else max(current - 1, history[slot])  # delays only where they gain
-        value, starts = cost(candidate, candidate_delays, keep, current_starts, accepted)
-        if value <= accepted:
-            order, delays, current, current_starts = candidate, candidate_delays, value, starts
-            if value < best:
-                best, best_starts = value, starts
-                settings.report(f"order search: {best} after {iteration + 1} orders")
-        history[slot] = current
-        iteration += 1
+    try:  # Ctrl-C ends the search with its best so far
+        while n > 1 and not settings.expired() and (limit == 0 or iteration < limit):
+            source = int(rng.integers(n))
+            candidate, candidate_delays, postpone, keep = order, delays, False, source
+            if rng.random() < DELAY_MOVES:
+                request = order[source]  # postponed to one round after its current start, or released
+                candidate_delays = delays.copy()
+                release = delays[request] > 0 and rng.random() < 0.5
+                candidate_delays[request] = 0 if release else current_starts[request] - arrivals[request] + 1
+                postpone = not release
+            else:
+                target = int(np.clip(source + rng.integers(-MOVE_REACH, MOVE_REACH + 1), 0, n - 1))
+                candidate = order[:source] + order[source + 1:]
+                candidate.insert(target, order[source])
+                keep = min(source, target)
+            slot = iteration % HISTORY
+            accepted = current - 1 if postpone else max(current - 1, history[slot])  # delays only where they gain
+            value, starts = cost(candidate, candidate_delays, keep, current_starts, accepted)
+            if value <= accepted:
+                order, delays, current, current_starts = candidate, candidate_delays, value, starts
+                if value < best:
+                    best, best_starts = value, starts
+                    settings.report(f"order search: {best} after {iteration + 1} orders")
+            history[slot] = current
+            iteration += 1
+    except KeyboardInterrupt:
+        settings.interrupt.set()
     ids = [r.id for r in instance.requests]
     best_starts = best_starts + shift
     schedule = Schedule(dict(zip(ids, best_starts.tolist())), metadata={"method": "order-search"})

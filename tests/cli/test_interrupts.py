@@ -11,6 +11,7 @@ import subprocess
 import sys
 import time
 
+import pytest
 from conftest import ROOT, run_main
 
 from kvopt.io import read_schedule
@@ -19,9 +20,10 @@ PAPER = "paper-sample/paper-m2-s0-002"
 
 
 def start(*args: str, stderr=subprocess.PIPE, **env: str) -> subprocess.Popen:
+    """In a session of its own: a signal to its process group reaches it and its children, as Ctrl-C does."""
     environment = dict(os.environ, PYTHONPATH=str(ROOT), **env)
     return subprocess.Popen([sys.executable, "-m", "kvopt", *args], stdout=subprocess.PIPE, stderr=stderr,
-                            text=True, env=environment, cwd=ROOT,
+                            text=True, env=environment, cwd=ROOT, start_new_session=True,
                             preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
 
 
@@ -34,12 +36,16 @@ def wait_for_line(process: subprocess.Popen, marker: str) -> list[str]:
     raise AssertionError(f"{marker!r} never appeared: {seen}")
 
 
-def interrupted(marker: str, *args: str) -> tuple[int, str, str]:
-    """Run `kvopt ARGS` with progress on, press Ctrl-C half a second after the progress line `marker`."""
+def interrupted(marker: str, *args: str, group: bool = False) -> tuple[int, str, str]:
+    """Run `kvopt ARGS` with progress on, send SIGINT half a second after the progress line `marker`: to
+    kvopt alone, or (group) to its process group, as a terminal's Ctrl-C does."""
     process = start(*args, KVOPT_PROGRESS="1")
     wait_for_line(process, marker)
     time.sleep(0.5)
-    process.send_signal(signal.SIGINT)
+    if group:
+        os.killpg(process.pid, signal.SIGINT)
+    else:
+        process.send_signal(signal.SIGINT)
     stdout, stderr = process.communicate(timeout=60)
     return process.returncode, stdout, stderr
 
@@ -47,7 +53,7 @@ def interrupted(marker: str, *args: str) -> tuple[int, str, str]:
 def test_ctrl_c_in_certify_prints_what_finished_and_keeps_the_best_marked(tmp_path):
     out = tmp_path / "best.json"
     code, stdout, stderr = interrupted("cpsat: CP-SAT search", "certify", PAPER, "--time-limit", "60", "--out",
-                                       str(out))  # cpsat, before pattern-fix and ip, has about 14 s of the 60
+                                       str(out), "--jobs", "1")  # cpsat, before pattern-fix and ip: ~14 s of 60
     assert code == 130, stderr
     assert "Traceback" not in stderr
     assert stderr.splitlines()[-1].startswith("kvopt: error: interrupted: the table above holds what finished")
@@ -57,6 +63,26 @@ def test_ctrl_c_in_certify_prints_what_finished_and_keeps_the_best_marked(tmp_pa
     for later in ("pattern-fix", "ip"):
         assert "not run" in rows[later]
     assert stdout.splitlines()[-1].startswith("best ")
+    written = read_schedule(out)
+    assert written.metadata["interrupted"] is True
+    assert run_main("verify", PAPER, str(out)).returncode == 0
+
+
+@pytest.mark.parametrize("group", [False, True], ids=["to-kvopt-alone", "to-the-process-group"])
+def test_ctrl_c_in_certify_with_two_processes_keeps_the_second_process_best_so_far(tmp_path, group):
+    """pattern-fix runs here while order-search runs in the second process: both return their best so far,
+    the second process reports before it ends (forwarded SIGINT where only kvopt got one), and long before
+    the 60 s budget."""
+    out = tmp_path / "best.json"
+    began = time.monotonic()
+    code, stdout, stderr = interrupted("pattern-fix: LP relaxation", "certify", PAPER, "--time-limit", "60",
+                                       "--out", str(out), "--jobs", "2", group=group)
+    assert code == 130 and "Traceback" not in stderr, stderr
+    assert time.monotonic() - began < 45
+    rows = {line.split()[0]: line for line in stdout.splitlines()[1:-1]}
+    assert "interrupted: its best so far" in rows["pattern-fix"]
+    assert "interrupted: its best so far" in rows["order-search"] and "second process" in rows["order-search"]
+    assert "not run" in rows["cpsat"] and "not run" in rows["ip"]
     written = read_schedule(out)
     assert written.metadata["interrupted"] is True
     assert run_main("verify", PAPER, str(out)).returncode == 0
