@@ -27,7 +27,7 @@ from kvopt import timing
 from kvopt.clock import batch_starts, clock_of
 from kvopt.hardware.energy import EnergyModel
 from kvopt.instance import Instance
-from kvopt.schedule import Schedule
+from kvopt.schedule import Schedule, flat_runs, start_column
 from kvopt.verify import Segments
 
 JOULES_PER_KWH = 3.6e6
@@ -49,24 +49,22 @@ class Runs:
         """Request by request (instance order), its runs in order if it was evicted, else its one run; built
         on arrays (no list of a million Python ints per column)."""
         ids, runs_of, n = instance.ids, schedule.runs, len(instance)
-        start = np.fromiter(map(schedule.starts.__getitem__, ids), np.int64, n)
+        start = start_column(schedule.starts, ids)
         held, tokens = np.array(instance.column("prompt")), np.array(instance.column("output"))
         evicted = np.flatnonzero(np.fromiter(map(runs_of.__contains__, ids), bool, n)) if runs_of else \
             np.zeros(0, np.int64)
-        attempts = [runs_of[ids[k]] for k in evicted.tolist()]
         counts = np.ones(n, np.int64)
-        counts[evicted] = np.fromiter(map(len, attempts), np.int64, len(attempts))
+        attempts, run_start, run_tokens, run_kept = flat_runs(runs_of, [ids[k] for k in evicted.tolist()])
+        counts[evicted] = attempts
         owner = np.repeat(np.arange(n), counts)
         start, held, tokens = (np.repeat(column, counts) for column in (start, held, tokens))
-        if attempts:
+        if evicted.size:
             first = np.cumsum(counts) - counts  # each request's first row
-            lengths = counts[evicted]
-            rows = np.repeat(first[evicted], lengths) + np.arange(int(lengths.sum())) - \
-                np.repeat(np.cumsum(lengths) - lengths, lengths)
-            flat = [run for runs in attempts for run in runs]
-            start[rows] = np.fromiter((run.start for run in flat), np.int64, len(flat))
-            held[rows] += np.fromiter((run.kept for run in flat), np.int64, len(flat))
-            tokens[rows] = np.fromiter((run.tokens for run in flat), np.int64, len(flat))
+            rows = np.repeat(first[evicted], attempts) + np.arange(len(run_start)) - \
+                np.repeat(np.cumsum(attempts) - attempts, attempts)
+            start[rows] = run_start
+            held[rows] += run_kept
+            tokens[rows] = run_tokens
         return cls(start, held, tokens, owner)
 
 

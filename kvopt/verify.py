@@ -2,7 +2,8 @@
 
 Every solver, policy and test goes through `verify`. It deliberately shares no scheduling helper with the
 solvers: it reads only the raw request fields and the schedule, rebuilds the memory profile itself with
-difference arrays, and recomputes the objective from scratch.
+difference arrays, and recomputes the objective from scratch. A schedule in columns (kvopt.schedule's
+StartTable, RunTable: a simulation's) is read as columns and checked by the same rules.
 
 Memory law checked (the model of arXiv 2502.07115): a run that starts at period p with `held` =
 prompt + kept tokens holds held + (t - p) memory in every round t with p < t <= p + tokens. In every
@@ -17,6 +18,7 @@ as experienced (the first batch it could join) and checks the schedule in batche
 from __future__ import annotations
 
 import operator
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
@@ -26,7 +28,7 @@ import numpy as np
 from kvopt.clock import ClockRecord, batch_starts, clock_of, experienced_arrivals
 from kvopt.errors import InputError
 from kvopt.instance import Instance, Request
-from kvopt.schedule import Schedule
+from kvopt.schedule import Run, RunTable, Schedule, StartTable
 
 MAX_LISTED = 10  # violations / request ids listed in full; the rest are counted
 
@@ -187,6 +189,49 @@ def _check_runs(request_id: str, arrival: int, output: int, runs) -> str | None:
     return None
 
 
+def _start_column(starts: Mapping[str, int], scheduled: Sequence[str], in_order: bool) -> np.ndarray:
+    """The starts of the scheduled requests in their order: a StartTable's column, else read entry by entry
+    (in_order: the schedule lists them in that order)."""
+    if in_order and isinstance(starts, StartTable):  # in_order: its ids are `scheduled`
+        return starts.start
+    values = starts.values() if in_order else map(starts.__getitem__, scheduled)
+    return np.fromiter(values, np.int64, len(scheduled))
+
+
+def _flat_runs(runs: Mapping[str, Sequence[Run]], ids: list[str]) \
+        -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The runs of the evicted requests `ids` (in that order) as flat arrays: runs per request, and per run
+    its start, tokens and kept; read from a RunTable's columns (it lists the same requests in the same
+    order) or else from the Run objects."""
+    if isinstance(runs, RunTable) and runs.ids == tuple(ids):
+        return runs.counts, runs.start, runs.tokens, runs.kept
+    attempts = [runs[i] for i in ids]
+    counts = np.fromiter(map(len, attempts), np.int64, len(attempts))
+    flat = [run for each in attempts for run in each]
+    kept = np.fromiter((run.kept for run in flat), np.int64, len(flat))
+    tokens = np.fromiter((run.tokens for run in flat), np.int64, len(flat))
+    starts = np.fromiter((run.start for run in flat), np.int64, len(flat))
+    return counts, starts, tokens, kept
+
+
+def _breaks_rules(counts: np.ndarray, start: np.ndarray, tokens: np.ndarray, kept: np.ndarray,
+                  arrival: np.ndarray, output: np.ndarray) -> np.ndarray:
+    """Per evicted request (flat runs as _flat_runs gives them; its arrival and output): whether
+    _check_runs finds a problem in its runs, the same rules on arrays."""
+    first = np.cumsum(counts) - counts
+    is_first = np.zeros(len(start), bool)
+    is_first[first] = True
+    is_last = np.zeros(len(start), bool)
+    is_last[first + counts - 1] = True
+    request = np.repeat(np.arange(len(counts)), counts)
+    generated = kept + tokens
+    bad = (is_first & ((start < arrival[request]) | (kept != 0))) \
+        | (is_last & (generated != output[request])) | (~is_last & (generated >= output[request]))
+    later = np.flatnonzero(~is_first)  # a run after another of the same request
+    bad[later] |= (start[later] < start[later - 1] + tokens[later - 1]) | (kept[later] > generated[later - 1])
+    return np.bincount(request[bad], minlength=len(counts)) > 0
+
+
 def _total(values: np.ndarray) -> int:
     """The exact sum: in int64 where it cannot overflow, else in Python ints (a million of them: 36 MB)."""
     if not values.size or values.size * max(int(values.max()), -int(values.min())) < 2**63:
@@ -238,8 +283,7 @@ def verify(instance: Instance, schedule: Schedule) -> Report:
     kept_rows = np.fromiter(map(starts_of.__contains__, ids), bool, n) if missing else slice(None)
     scheduled = [i for i in ids if i in starts_of] if missing else ids  # the ids of the scheduled requests
     prompt, output = (instance.column(name)[kept_rows] for name in ("prompt", "output"))
-    start = np.fromiter(starts_of.values() if in_order else map(starts_of.__getitem__, scheduled), np.int64,
-                        len(scheduled))
+    start = _start_column(starts_of, scheduled, in_order)
 
     # Requests that were evicted contribute one row per run; the others one row for the whole request.
     evicted = np.fromiter(map(schedule.runs.__contains__, scheduled), bool, len(scheduled)) if schedule.runs \
@@ -247,21 +291,17 @@ def verify(instance: Instance, schedule: Schedule) -> Report:
     completion = start + output
     owners = np.flatnonzero(evicted)
     if owners.size:  # the runs of evicted requests as flat arrays, request by request, runs in order
-        attempts = [schedule.runs[scheduled[k]] for k in owners.tolist()]
-        counts = np.fromiter(map(len, attempts), np.int64, len(attempts))
-        flat = [run for runs in attempts for run in runs]
-        kept = np.fromiter((run.kept for run in flat), np.int64, len(flat))
-        tokens = np.fromiter((run.tokens for run in flat), np.int64, len(flat))
+        counts, starts, tokens, kept = _flat_runs(schedule.runs, [scheduled[k] for k in owners.tolist()])
         owner = np.repeat(owners, counts)
-        starts = np.fromiter((run.start for run in flat), np.int64, len(flat))
+        last_rows = np.cumsum(counts) - 1
         run_start = np.concatenate([start[~evicted], starts])
         run_held = np.concatenate([prompt[~evicted], prompt[owner] + kept])
         run_tokens = np.concatenate([output[~evicted], tokens])
         run_owner = np.concatenate([np.flatnonzero(~evicted), owner])
-        completion[owners] = np.fromiter((runs[-1].end for runs in attempts), np.int64, len(attempts))
-        evictions = len(flat) - len(attempts)
-        not_last = np.ones(len(flat), bool)
-        not_last[np.cumsum(counts) - 1] = False
+        completion[owners] = starts[last_rows] + tokens[last_rows]
+        evictions = len(starts) - len(counts)
+        not_last = np.ones(len(starts), bool)
+        not_last[last_rows] = False
         # tokens lost between consecutive runs j, j+1 of a request: kept_j + tokens_j - kept_{j+1}
         tokens_lost = int((kept[:-1] + tokens[:-1] - kept[1:])[not_last[:-1]].sum())
     else:  # one run per request: the arrays as they are
@@ -282,7 +322,10 @@ def verify(instance: Instance, schedule: Schedule) -> Report:
                      r.metadata) for r in instance.requests], batch_time=dict(clock.batch_time),
             metadata={**instance.metadata, "arrivals": "as experienced (kvopt.clock)"})
 
-    for k in np.flatnonzero(evicted).tolist():
+    # the evicted requests whose runs break a rule of _check_runs, found on the arrays; _check_runs names it
+    suspect = owners[_breaks_rules(counts, starts, tokens, kept, arrival[owners], output[owners])] \
+        if owners.size else owners
+    for k in suspect.tolist():
         request_id = scheduled[k]
         problem = _check_runs(request_id, int(arrival[k]), int(output[k]), schedule.runs[request_id])
         if problem:

@@ -5,7 +5,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from kvopt import Instance, Request, Run, Schedule, verify
-from kvopt.verify import Segments, _total
+from kvopt.schedule import RunTable
+from kvopt.verify import Segments, _check_runs, _total
 from tests.oracles import memory_per_round, total_latency
 
 
@@ -179,3 +180,53 @@ def test_segments_are_the_same_whether_their_rounds_are_marked_or_sorted(runs):
 def test_totals_are_exact_past_the_range_of_int64():
     assert _total(np.array([2**62, 2**62, 5], np.int64)) == 2**63 + 5
     assert _total(np.array([-3, 4], np.int64)) == 1 and _total(np.zeros(0, np.int64)) == 0
+
+
+def as_table(runs):
+    """The same runs in columns (kvopt.schedule.RunTable, what a compiled simulation's schedule holds)."""
+    flat = [run for attempts in runs.values() for run in attempts]
+    return RunTable(list(runs), [len(attempts) for attempts in runs.values()],
+                    *([getattr(run, name) for run in flat] for name in ("start", "tokens", "kept")))
+
+
+@st.composite
+def evicted_runs_any_way(draw):
+    """Requests with 1 to 4 consistent runs, one field of one run often moved by one: a run that breaks one
+    rule of the runs (or none)."""
+    n = draw(st.integers(1, 6))
+    requests, starts, runs = [], {}, {}
+    for k in range(n):
+        output, arrival = draw(st.integers(1, 6)), draw(st.integers(0, 4))
+        requests.append(Request(f"r{k}", arrival, draw(st.integers(1, 3)), output))
+        if output == 1 or draw(st.integers(0, 3)) == 0:  # one run
+            starts[f"r{k}"] = draw(st.integers(0, 12))
+            continue
+        cuts = sorted(draw(st.sets(st.integers(1, output - 1), min_size=1, max_size=3)))
+        rows, start, done = [], arrival + draw(st.integers(0, 2)), 0
+        for generated in [*cuts, output]:
+            kept = draw(st.sampled_from([0, done])) if rows else 0
+            rows.append([start, generated - kept, kept])
+            start += generated - kept + draw(st.integers(0, 2))
+            done = generated
+        if draw(st.integers(0, 3)):
+            row, field = draw(st.integers(0, len(rows) - 1)), draw(st.integers(0, 2))
+            rows[row][field] = max(rows[row][field] + draw(st.sampled_from([-1, 1])), 1 if field == 1 else 0)
+        runs[f"r{k}"] = tuple(Run(*row) for row in rows)
+        starts[f"r{k}"] = rows[-1][0]
+    return Instance(40, tuple(requests)), starts, runs
+
+
+@settings(max_examples=1000, deadline=None)
+@given(evicted_runs_any_way())
+def test_runs_in_columns_are_verified_as_runs_in_objects(case):
+    """The verifier reads a RunTable's columns and screens the runs' rules on arrays: the same report (every
+    violation and its message) as from the same runs in Run objects, and the requests _check_runs finds
+    broken when it reads every request's runs one by one."""
+    instance, starts, runs = case
+    in_objects, in_columns = Schedule(starts, runs), Schedule(starts, as_table(runs))
+    assert isinstance(in_columns.runs, RunTable) and in_columns.runs == in_objects.runs
+    report = verify(instance, in_columns)
+    assert report.as_dict() == verify(instance, in_objects).as_dict()
+    broken = [r.id for r in instance.requests if r.id in runs and _check_runs(r.id, r.arrival, r.output, runs[r.id])]
+    assert [v.requests[0] for v in report.violations if v.kind == "bad_runs"] == broken  # run by run
+    assert (in_columns.evictions, in_columns.resumes_progress) == (in_objects.evictions, in_objects.resumes_progress)

@@ -10,7 +10,7 @@ source, a batch-time model other than unit rounds, clock-time arrivals, a subcla
 future-peak check "direct", kept as the reference), or when the run ends in an error (an overflow under
 rule none, a livelock, a policy that starts nothing, a request above orca's max_tokens, a WAIT types file
 that does not load): the Python engine then runs the instance again and raises that error with its message. The per-request Python objects of the Python engine (views, queue
-entries, PeakLoad rows) are not built: that is where the time and memory of a long trace went.
+entries, PeakLoad rows, Run objects) are not built: that is where the time and memory of a long trace went.
 """
 
 from __future__ import annotations
@@ -36,7 +36,6 @@ from kvopt.policies.sorted_f import SortedF
 from kvopt.policies.vllm import VLLM
 from kvopt.policies.wait import ThresholdPolicy, Wait
 from kvopt.policies.watermark import AlphaClearing, AlphaGreedy
-from kvopt.schedule import Run
 from kvopt.sim.arrivals import InstanceArrivals
 from kvopt.sim.policy import Policy, SimContext
 from kvopt.sim.rules import VICTIM_RULES
@@ -76,7 +75,7 @@ class CompiledRun:
         self.completion_at, self.evictions = arrays["completion"], arrays["evictions"]
         self.tokens_lost, self.recomputed = arrays["tokens_lost"], arrays["recomputed"]
         self.rounds = rounds
-        self.runs: dict[int, tuple[Run, ...]] = _runs_by_request(runs.reshape(-1, 4))
+        self.evicted, self.run_counts, self.run_columns = _runs_by_request(runs.reshape(-1, 4))
         self.idle = [tuple(row) for row in idle.reshape(-1, 3).tolist()]
 
     @property
@@ -98,15 +97,14 @@ class CompiledRun:
         return (self.first_start + 1).astype(float)
 
 
-def _runs_by_request(rows: np.ndarray) -> dict[int, tuple[Run, ...]]:
-    """Rows (request index, start, tokens, kept) as each evicted request's runs in the order they ran, in
-    tuples (what a Schedule keeps: not copied again), built column by column (no list per row)."""
+def _runs_by_request(rows: np.ndarray) -> tuple[np.ndarray, np.ndarray, tuple[np.ndarray, ...]]:
+    """Rows (request index, start, tokens, kept) in the order they ran, as the evicted requests (their
+    indices, ascending), the number of runs of each, and the columns (start, tokens, kept) of their runs
+    request by request, each request's in the order they ran: arrays, no Run objects."""
     order = np.argsort(rows[:, 0], kind="stable")
     index, start, tokens, kept = (rows[order, column] for column in range(4))
-    made = list(map(Run, start.tolist(), tokens.tolist(), kept.tolist()))
-    bounds = np.flatnonzero(np.diff(index)) + 1
-    firsts, ends = [0, *bounds.tolist()], [*bounds.tolist(), len(made)]
-    return {owner: tuple(made[a:b]) for owner, a, b in zip(index[firsts].tolist(), firsts, ends)} if made else {}
+    evicted, counts = np.unique(index, return_counts=True)
+    return evicted, counts, (start, tokens, kept)
 
 
 class _Progress:

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
+from types import MappingProxyType
 from typing import Any
 
 import numpy as np
@@ -19,7 +20,7 @@ from kvopt import timing
 from kvopt.clock import CLOCK_KEY, ClockRecord
 from kvopt.errors import InputError, SolveError
 from kvopt.instance import Instance, Request
-from kvopt.schedule import Schedule
+from kvopt.schedule import Run, RunTable, Schedule, StartTable
 from kvopt.sim.arrivals import ArrivalSource, InstanceArrivals
 from kvopt.sim.engine import ROUND_COLUMNS, Engine
 from kvopt.sim.metrics import summarize
@@ -167,12 +168,37 @@ def _experienced_instance(engine: Engine, original: Instance | None, source: Arr
 
 def _schedule(engine: Engine, ids: tuple[str, ...]) -> Schedule:
     """The schedule as Schedule's constructor would keep it, not checked again (it is verified next)."""
-    runs = engine.runs
-    starts = _array(engine.first_start, len(ids)).copy()
-    for k, executed in runs.items():
-        starts[k] = executed[-1].start
-    evicted = {ids[k]: tuple(runs[k]) for k in sorted(runs)}
-    return Schedule.built(dict(zip(ids, starts.tolist())), evicted, {"policy": engine.policy.name})
+    starts = _starts(engine, len(ids))
+    if hasattr(engine, "run_columns"):  # the compiled loop's runs, in columns
+        runs = RunTable([ids[k] for k in engine.evicted.tolist()], engine.run_counts, *engine.run_columns)
+    else:
+        runs = MappingProxyType({ids[k]: tuple(engine.runs[k]) for k in sorted(engine.runs)})
+    return _unchecked_schedule(StartTable(ids, starts), runs, {"policy": engine.policy.name})
+
+
+def _unchecked_schedule(starts: StartTable, runs: Mapping[str, tuple[Run, ...]],
+                        metadata: Mapping[str, Any]) -> Schedule:
+    """The Schedule of the starts of the instance's requests and of runs as its constructor would keep them
+    (each evicted request's runs a non-empty tuple of Run, or a RunTable, the last run starting at the
+    request's start), without the constructor's copies into dicts: a million starts, and the schedule is
+    verified next."""
+    schedule = object.__new__(Schedule)
+    for name, value in (("starts", starts), ("runs", runs),
+                        ("metadata", MappingProxyType(dict(metadata)))):
+        object.__setattr__(schedule, name, value)
+    return schedule
+
+
+def _starts(engine: Engine, n: int) -> np.ndarray:
+    """Each request's start: that of its first run, or of its last if it was evicted."""
+    starts = _array(engine.first_start, n).copy()
+    if hasattr(engine, "run_columns"):
+        start = engine.run_columns[0]
+        starts[engine.evicted] = start[np.cumsum(engine.run_counts) - 1]
+    else:
+        for k, executed in engine.runs.items():
+            starts[k] = executed[-1].start
+    return starts
 
 
 def _round_table(engine: Engine) -> dict[str, np.ndarray]:
@@ -198,14 +224,11 @@ def _request_arrays(engine: Engine, experienced: Instance, original: Instance | 
         arrival_s = original.column("arrival") * engine.source.unit
     else:
         arrival_s = _round_start_clock(engine, rounds, arrival)
-    start = first_start.copy()
-    for k, runs in engine.runs.items():
-        start[k] = runs[-1].start
     return {
         "arrival": arrival,
         "arrival_s": arrival_s,
         "first_start": first_start,
-        "start": start,
+        "start": _starts(engine, n),
         "completion": _array(engine.completion_at, n),
         "completion_s": _array(engine.completion_s, n),
         "first_token_s": _array(engine.first_token_s, n),
