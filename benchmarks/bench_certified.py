@@ -45,8 +45,8 @@ def sample():
         yield read_instance(path)
 
 
-def row(instance, budget: float, threads: int = 1) -> dict:
-    certificate = certify(instance, budget_s=budget, threads=threads)
+def row(instance, budget: float, threads: int = 1, jobs: int = 1) -> dict:
+    certificate = certify(instance, budget_s=budget, threads=threads, jobs=jobs)
     attempts = certificate.attempts
     others = max((integer_bound(a.lower_bound) for a in attempts
                   if a.lower_bound is not None and a.method not in PATTERN_METHODS), default=0)
@@ -67,7 +67,7 @@ def row(instance, budget: float, threads: int = 1) -> dict:
             "bound_without_pattern": others, "gap_without_pattern": gap(certificate.objective, others),
             "pattern": None if pattern is None else {"status": pattern.status.value, "bound": pattern.lower_bound,
                                                      "runtime_s": pattern.runtime_s, "note": pattern.note},
-            "mcsf": mcsf, "threads": threads, "runtime_s": round(certificate.runtime_s, 1)}
+            "mcsf": mcsf, "threads": threads, "jobs": certificate.jobs, "runtime_s": round(certificate.runtime_s, 1)}
 
 
 def summary(path: Path) -> None:
@@ -134,6 +134,11 @@ def main() -> None:
     parser.add_argument("--budget", type=float, default=60.0)
     parser.add_argument("--out", type=Path)
     parser.add_argument("--threads", type=int, default=1, help="solver threads certify passes on (default 1)")
+    parser.add_argument("--jobs", type=int, default=1, help="processes certify may use (default 1; "
+                        "2 runs the schedule searches beside the bounds above 20 requests)")
+    parser.add_argument("--large-shares", help="NAME=SHARE,... in place of certify.LARGE_SHARES (above 20 "
+                        "requests; an experiment, not a setting of certify)")
+    parser.add_argument("--min-n", type=int, default=0, help="only the instances with more requests")
     parser.add_argument("--sizes", type=int, nargs="+", default=list(SIZES), help="prefix sizes (--set prefixes)")
     parser.add_argument("--summary", type=Path)
     parser.add_argument("--per-instance", action="store_true", help="with --summary: one row per instance")
@@ -146,10 +151,14 @@ def main() -> None:
     if args.summary:
         (instance_table if args.per_instance else summary)(args.summary)
         return
+    if args.large_shares:
+        import kvopt.certify
+        kvopt.certify.LARGE_SHARES = {name: float(share) for name, share in
+                                      (item.split("=") for item in args.large_shares.split(","))}
     instances = prefixes(args.sizes) if args.set == "prefixes" else sample()
     with args.out.open("a") as out:
-        for instance in instances:
-            result = row(instance, args.budget, args.threads)
+        for instance in (i for i in instances if len(i.requests) > args.min_n):
+            result = row(instance, args.budget, args.threads, args.jobs)
             print(json.dumps(result), file=out, flush=True)
             print(result["instance"], result["objective"], result["lower_bound"], result["bound_method"],
                   f"gap {result['gap']:.4f} (without pattern {result['gap_without_pattern']:.4f})", flush=True)

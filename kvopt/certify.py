@@ -30,6 +30,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from kvopt.attempt import Attempt
 from kvopt.catalogue import all_methods, get_method
 from kvopt.errors import InputError, SolveError
 from kvopt.instance import Instance
@@ -77,25 +78,12 @@ LEFTOVER_METHOD, LEFTOVER_MIN_S = "order-search", 2.0
 # had finished proved less (a 10-request paper prefix: proven in 18 s in one process, not in 30 s in
 # two). benchmarks/README.md, "Two processes".
 SECOND_PROCESS_METHODS = ("order-search", "cpsat")
+# What the second process runs of them in the default portfolio: order-search twice, from MC-SF's ranking
+# and from the best schedule so far (each start is the better one on some sample instances, and either
+# run is close to converged within its share), then cpsat from the best.
+SECOND_PROCESS_STEPS = (("order-search", {"start": "ranking"}, "from MC-SF's ranking"),
+                        ("order-search", {}, None), ("cpsat", {}, None))
 PREEMPTIVE_NOTE = "resumes evicted requests with their progress (preemptive): not comparable, ignored"
-
-
-@dataclass(frozen=True)
-class Attempt:
-    """One method's run. started_from: the schedule handed to it ("METHOD (OBJECTIVE)"), if any."""
-
-    method: str
-    kind: str
-    status: Status
-    objective: int | None = None
-    lower_bound: float | None = None
-    runtime_s: float = 0.0
-    note: str | None = None
-    started_from: str | None = None
-
-    def as_dict(self) -> dict[str, Any]:
-        out = {k: v.value if isinstance(v, Status) else v for k, v in self.__dict__.items()}
-        return out | {"lower_bound": as_number(self.lower_bound)}
 
 
 @dataclass(frozen=True)
@@ -204,8 +192,10 @@ class Portfolio:
                 threading.current_thread() is threading.main_thread():
             raise self.failure
 
-    def run(self, spec, limit: float, note: str | None = None, seed: int | None = None) -> None:
-        """One attempt of `spec` within `limit` seconds, from the best schedule so far."""
+    def run(self, spec, limit: float, note: str | None = None, seed: int | None = None,
+            options: dict | None = None) -> None:
+        """One attempt of `spec` within `limit` seconds, from the best schedule so far; `options` over
+        those of the portfolio for this method."""
         with self.lock:
             initial = self.incumbent if spec.uses_initial_schedule else None
             started_from = None if initial is None else f"{initial.metadata['method']} ({self.best.objective})"
@@ -215,7 +205,7 @@ class Portfolio:
         try:
             result = solve(self.instance, spec.name, time_limit=limit, seed=self.seed if seed is None else seed,
                            threads=self.threads, initial_schedule=initial, progress=live,
-                           **self.options.get(spec.name, {}))
+                           **(self.options.get(spec.name, {}) | (options or {})))
         except InputError as problem:
             self.record(Attempt(spec.name, spec.kind, Status.SKIPPED, note=problem.message,
                                 started_from=started_from))
@@ -248,10 +238,13 @@ def bound_source(method: str, result: Result) -> str:
     return result.info.get("optimality_proved_by") or result.info.get("lower_bound_source") or method
 
 
-def run_lane(portfolio: Portfolio, specs: Sequence, shares: dict[str, float], deadline: float) -> None:
+def run_lane(portfolio: Portfolio, specs: Sequence, shares: dict[str, float], deadline: float,
+             variants: Sequence[tuple[dict, str | None]] | None = None) -> None:
     """Run `specs` in order until `deadline` (time.monotonic()): a quick method for at most
-    QUICK_TIME_LIMIT_S, a long one for its share of what is left among the long ones still to run."""
+    QUICK_TIME_LIMIT_S, a long one for its share of what is left among the long ones still to run.
+    variants[k]: the options and note of specs[k]'s run (a method may run twice, differently)."""
     for position, spec in enumerate(specs):
+        options, note = variants[position] if variants else ({}, None)
         remaining = deadline - time.monotonic()
         if portfolio.interrupted:
             portfolio.record(Attempt(spec.name, spec.kind, Status.NOT_RUN, note="interrupted before it started"))
@@ -265,7 +258,7 @@ def run_lane(portfolio: Portfolio, specs: Sequence, shares: dict[str, float], de
                 limit = remaining * shares.get(spec.name, 1.0) / later
             else:
                 limit = min(QUICK_TIME_LIMIT_S, remaining)
-            portfolio.run(spec, limit)
+            portfolio.run(spec, limit, note, options=options)
             if not portfolio.pattern_fits:
                 shares.update(SHARES_WITHOUT_PATTERN)
 
@@ -317,7 +310,9 @@ def certify(instance: Instance, budget_s: float = 60.0, methods: Sequence[str] |
         if leftover:
             run_leftover(portfolio, deadline)
     else:
-        processes = _run_in_two_processes(portfolio, specs, first, second, shares, deadline, options, leftover)
+        steps = [(spec.name, {}, None) for spec in second] if methods else \
+            [step for step in SECOND_PROCESS_STEPS if step[0] in {spec.name for spec in second}]
+        processes = _run_in_two_processes(portfolio, specs, first, steps, shares, deadline, options, leftover)
     if portfolio.failure is not None:
         raise portfolio.failure
     return Certificate(instance.name, portfolio.best, portfolio.bound, portfolio.bound_method,
@@ -325,11 +320,12 @@ def certify(instance: Instance, budget_s: float = 60.0, methods: Sequence[str] |
                        processes)
 
 
-def _run_in_two_processes(portfolio: Portfolio, specs: list, first: list, second: list, shares: dict,
+def _run_in_two_processes(portfolio: Portfolio, specs: list, first: list, steps: list, shares: dict,
                           deadline: float, options: dict, leftover: bool) -> int:
-    """`first` here, in order; at its first long method `second` goes to the second process (started at
-    once, so that its start-up overlaps the quick methods), which runs them beside this one's. Returns
-    the processes that ran methods (1 where nothing was left to hand off, or the child had ended)."""
+    """`first` here, in order; at its first long method `steps` (method, options, note: the other
+    methods of `specs`) go to the second process (started at once, so that its start-up overlaps the
+    quick methods), which runs them beside this one's. Returns the processes that ran methods (1 where
+    nothing was left to hand off, or the child had ended)."""
     from kvopt.certify_lane import SecondProcess
     lane = SecondProcess(portfolio.instance)
     try:
@@ -339,7 +335,7 @@ def _run_in_two_processes(portfolio: Portfolio, specs: list, first: list, second
         if portfolio.proven() or portfolio.interrupted:  # nothing to hand off: the rest recorded as not run
             run_lane(portfolio, rest, shares, deadline)
             return 1
-        if not lane.hand_off(portfolio, [s.name for s in second], options, dict(shares), deadline, leftover):
+        if not lane.hand_off(portfolio, steps, options, dict(shares), deadline, leftover):
             run_lane(portfolio, rest, shares, deadline)  # here after all
             if leftover:
                 run_leftover(portfolio, deadline)

@@ -1,9 +1,9 @@
 """The second process of `certify(jobs=2)`: the schedule searches (order-search, cpsat) run in a child
 process while this one runs the bounds and exact methods, so each side has the whole budget on its core.
 
-The child is spawned when certify starts (its imports overlap the quick methods) and waits. At the first
-long method certify hands it its methods, their options and shares, the best schedule and bound so far and
-the time left; the child runs them as certify would (kvopt.certify.run_lane, every schedule verified by
+The child (kvopt.certify_child) is started when certify starts (its imports overlap the quick methods)
+and waits. At the first long method certify hands it its steps, their options and shares, the best
+schedule and bound so far and the time left; the child runs them as certify would (kvopt.certify.run_lane, every schedule verified by
 kvopt.solve there) and sends each attempt back as it finishes, with its schedule's starts. This process
 verifies each schedule again before keeping it (nothing from the child is trusted), records the attempt
 on a receiving thread (the progress lines appear as the attempts finish) and hands nothing back: the two
@@ -27,22 +27,26 @@ import time
 from contextlib import contextmanager
 from multiprocessing.connection import Connection
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from kvopt.certify import Attempt, Portfolio, bound_source, run_lane, run_leftover
+from kvopt.attempt import Attempt
 from kvopt.catalogue import get_method
-from kvopt.io import instance_from_dict, instance_to_dict
+from kvopt.io import instance_to_dict
 from kvopt.result import Result, Status
 from kvopt.schedule import Schedule
 from kvopt.verify import verify
 
-CHILD = [sys.executable, "-m", "kvopt.certify_lane"]  # then the two pipes' file descriptors
+CHILD = [sys.executable, "-m", "kvopt.certify_child"]  # then the two pipes' file descriptors
 GRACE_S = 10.0  # past the deadline (or after an interrupt), how long the child may take to report
 NOTE = "second process"
+
+if TYPE_CHECKING:
+    from kvopt.certify import Portfolio
 
 
 @contextmanager
 def _sigint_ignored():
-    """SIGINT ignored while the child starts: a spawned Python inherits the disposition and installs no
+    """SIGINT ignored while the child starts: the new interpreter inherits the disposition and installs no
     KeyboardInterrupt handler of its own, so a Ctrl-C during its imports prints no traceback there."""
     if threading.current_thread() is not threading.main_thread():
         yield
@@ -58,7 +62,7 @@ class SecondProcess:
     """The child process and the thread here that records its attempts."""
 
     def __init__(self, instance):
-        # A new interpreter (`python -m kvopt.certify_lane`), not multiprocessing: a fork would copy the
+        # A new interpreter (`python -m kvopt.certify_child`), not multiprocessing: a fork would copy the
         # solvers' thread pools mid-use, and a spawn would import the caller's main module again. The
         # two talk over their own pipes (stdout stays clean); the child's stderr is kept for an error note.
         to_child, from_child = os.pipe(), os.pipe()
@@ -72,7 +76,9 @@ class SecondProcess:
                 pass_fds=(to_child[0], from_child[1]), stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                 stderr=self.errors, env=environment)
         os.close(to_child[0]), os.close(from_child[1])
-        self.sender, self.connection = Connection(to_child[1], readable=False), Connection(from_child[0], writable=False)
+        self.sender = Connection(to_child[1], readable=False)
+        self.connection = Connection(from_child[0], writable=False)
+        self.failure: Exception | None = None  # raised by the listener on the receiving thread (a closed pipe)
         self.deadline = 0.0
         self.done = False
         try:
@@ -84,9 +90,10 @@ class SecondProcess:
         self.pending: list[tuple[str, str]] = []  # (method, kind) handed over and not reported yet
         self.started: set[str] = set()  # the methods the child has begun
 
-    def hand_off(self, portfolio: Portfolio, names: list[str], options: dict, shares: dict, deadline: float,
-                 leftover: bool) -> bool:
-        """Hand `names` to the child; False if it has ended (certify then runs them here)."""
+    def hand_off(self, portfolio: Portfolio, steps: list[tuple[str, dict, str | None]], options: dict,
+                 shares: dict, deadline: float, leftover: bool) -> bool:
+        """Hand `steps` (method, options, note) to the child; False if it has ended (certify then runs
+        their methods here)."""
         if self.broken or self.process.poll() is not None:
             return False
         with portfolio.lock:
@@ -94,9 +101,9 @@ class SecondProcess:
             handed = None if incumbent is None else (incumbent.metadata["method"], dict(incumbent.starts))
             bound = (portfolio.bound, portfolio.bound_method)
         self.deadline = deadline
-        self.pending = [(name, get_method(name).kind) for name in names]
+        self.pending = [(name, get_method(name).kind) for name, _, _ in steps]
         try:
-            self.sender.send(("run", names, options, shares, deadline - time.monotonic(), handed, bound,
+            self.sender.send(("run", steps, options, shares, deadline - time.monotonic(), handed, bound,
                               portfolio.seed, portfolio.threads, leftover))
         except OSError:
             return False
@@ -121,6 +128,8 @@ class SecondProcess:
                 portfolio.record(attempt, result)
         except (EOFError, OSError):  # the child ended without its last message (killed, or out of memory)
             return
+        except Exception as problem:  # e.g. the progress line's stdout closed: raised again by finish
+            self.failure = problem
 
     def finish(self, portfolio: Portfolio, proven: bool) -> None:
         """Wait for the child's last attempts (until the deadline and GRACE_S), or stop it: terminated
@@ -139,6 +148,8 @@ class SecondProcess:
         except KeyboardInterrupt:
             portfolio.interrupted = True
         self.close()
+        if self.failure is not None:
+            raise self.failure
         if not self.done:
             self._record_pending(portfolio, proven)
 
@@ -191,82 +202,3 @@ def _checked(instance, attempt: Attempt, starts: dict | None, source: str) -> tu
     result = Result(attempt.method, attempt.status, attempt.objective, attempt.lower_bound, attempt.runtime_s,
                     schedule, info={"lower_bound_source": source})
     return attempt, result
-
-
-class _Interrupts:
-    """The child's SIGINT handler: a KeyboardInterrupt while a method runs (each method returns its best so
-    far, as in one process), a flag between them (nothing half-sent)."""
-
-    def __init__(self):
-        self.pressed, self.raising = False, False
-
-    def __call__(self, signum, frame) -> None:
-        self.pressed = True
-        if self.raising:
-            raise KeyboardInterrupt
-
-
-class _ChildPortfolio(Portfolio):
-    raises_failure = False
-
-    def __init__(self, interrupts: _Interrupts, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.interrupts = interrupts
-
-    def run(self, spec, limit: float, note: str | None = None, seed: int | None = None) -> None:
-        if self.interrupts.pressed:
-            self.interrupted = True
-            return super().record(Attempt(spec.name, spec.kind, Status.NOT_RUN, note="interrupted before it started"))
-        self.listener(("started", spec.name))
-        self.interrupts.raising = True
-        try:
-            super().run(spec, limit, note, seed)
-        finally:
-            self.interrupts.raising = False
-        self.interrupted = self.interrupted or self.interrupts.pressed
-
-
-def main(receiving: Connection, connection: Connection) -> None:
-    """The child: wait for the instance and the hand-off, run the methods, send each attempt, then "done"."""
-    interrupts = _Interrupts()
-    signal.signal(signal.SIGINT, interrupts)
-    try:
-        instance_data, message = receiving.recv(), receiving.recv()
-    except (EOFError, OSError):
-        return
-    _, names, options, shares, seconds, handed, bound, seed, threads, leftover = message
-    deadline = time.monotonic() + seconds
-    instance = instance_from_dict(instance_data)
-
-    def send(attempt, result: Result | None = None) -> None:
-        if isinstance(attempt, tuple):  # ("started", method)
-            return connection.send(attempt)
-        schedule = None if result is None else result.schedule
-        starts = None if schedule is None else dict(schedule.starts)
-        connection.send(("attempt", attempt, starts, attempt.method if result is None else bound_source(attempt.method, result)))
-
-    portfolio = _ChildPortfolio(interrupts, instance, options, seed, threads, send)
-    portfolio.bound, portfolio.bound_method = bound
-    try:
-        if handed is not None:
-            method, starts = handed
-            portfolio.best = Result(method, Status.FEASIBLE, verify(instance, Schedule(starts)).objective, None,
-                                    0.0, Schedule(starts))
-            portfolio.incumbent = Schedule(starts, metadata={"method": method})
-        run_lane(portfolio, [get_method(name) for name in names], shares, deadline)
-        if leftover:
-            run_leftover(portfolio, deadline)
-    except KeyboardInterrupt:
-        portfolio.interrupted = True
-    except BrokenPipeError:
-        return
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    try:
-        connection.send(("done", portfolio.interrupted))
-    except OSError:
-        pass
-
-
-
-if __name__ == "__main__":
-    main(Connection(int(sys.argv[1]), writable=False), Connection(int(sys.argv[2]), readable=False))

@@ -201,8 +201,8 @@ def test_the_time_left_goes_to_a_second_run_of_the_leftover_method_in_the_defaul
 
 
 def test_two_processes_above_small_n_each_with_the_whole_budget():
-    """A 22-request paper-sample instance with jobs=2: order-search and cpsat ran in the second process (their
-    schedules verified here), ip here had nearly the whole budget, not its share; up to SMALL_N requests
+    """A 22-request paper-sample instance with jobs=2: order-search (twice) and cpsat ran in the second
+    process (their schedules verified here), ip here had nearly the whole budget, not its share; up to SMALL_N requests
     one process runs everything."""
     import kvopt.certify as certify_module
     from kvopt.io import read_instance
@@ -211,9 +211,12 @@ def test_two_processes_above_small_n_each_with_the_whole_budget():
     assert len(instance.requests) > certify_module.SMALL_N
     two = certify(instance, budget_s=20, jobs=2)
     assert two.jobs == 2
+    searches = [a for a in two.attempts if a.method == "order-search"]
+    assert "from MC-SF's ranking" in searches[0].note  # SECOND_PROCESS_STEPS: from the ranking, then the best
+    assert all("second process" in a.note for a in searches[:2])
     attempts = {a.method: a for a in two.attempts}
-    assert "second process" in attempts["order-search"].note and "second process" in attempts["cpsat"].note
-    ran = attempts["order-search"].runtime_s + attempts["cpsat"].runtime_s
+    assert "second process" in attempts["cpsat"].note
+    ran = searches[0].runtime_s + searches[1].runtime_s + attempts["cpsat"].runtime_s
     assert ran > 12 and attempts["ip"].runtime_s + ran > 25 or two.optimal  # side by side, not one after the other
     assert verify(instance, two.best.schedule).objective == two.objective
     assert two.lower_bound <= two.objective

@@ -15,7 +15,7 @@ PACKAGE = Path(__file__).resolve().parents[1] / "kvopt"
 LAYERS = [
     ("data model", ["kvopt.errors", "kvopt.version", "kvopt.batch_time", "kvopt.hardware", "kvopt.timing",
                     "kvopt.energy",
-                    "kvopt.instance", "kvopt.schedule", "kvopt.result", "kvopt.predictions", "kvopt.io", "kvopt.clock",
+                    "kvopt.instance", "kvopt.schedule", "kvopt.result", "kvopt.attempt", "kvopt.predictions", "kvopt.io", "kvopt.clock",
                     "kvopt.verify", "kvopt.plugins"]),
     ("method interface", ["kvopt.method"]),
     ("backends and their libraries", ["kvopt.heuristics", "kvopt.sim", "kvopt.policies", "kvopt.bounds",
@@ -23,7 +23,7 @@ LAYERS = [
                                       "kvopt.stats", "kvopt.instances"]),
     ("catalogue", ["kvopt.catalogue"]),
     ("solve", ["kvopt.solve"]),
-    ("workflows", ["kvopt.certify", "kvopt.certify_lane", "kvopt.claims", "kvopt.sweep", "kvopt.experiments", "kvopt.generate.bundles"]),
+    ("workflows", ["kvopt.certify", "kvopt.certify_lane", "kvopt.certify_child", "kvopt.claims", "kvopt.sweep", "kvopt.experiments", "kvopt.generate.bundles"]),
     ("reports", ["kvopt.report"]),
     ("command line and package face", ["kvopt.cli", "kvopt.__main__", "kvopt"]),
 ]

@@ -89,3 +89,15 @@ def test_arrivals_10_to_the_11_rounds_apart_decode_as_two_separate_instances():
     assert both.objective <= 2 * alone.objective
     assert all(both.schedule.starts[r.id] >= gap for r in far if "'" in r.id)
     assert compressed_arrivals(np.array([0, 5, gap, gap + 1]), np.array([1, 1, 1, 1])).tolist() == [0, 5, 10, 11]
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_start_ranking_searches_as_without_an_initial_schedule_and_still_never_returns_worse(seed):
+    instance = random_instance(seed, (5, 9))
+    handed = solve(instance, "fcfs")
+    alone = solve(instance, "order-search", iterations=60, seed=seed)
+    ranked = solve(instance, "order-search", initial_schedule=handed.schedule, start="ranking", iterations=60,
+                   seed=seed)
+    assert ranked.objective == min(alone.objective, handed.objective)
+    if alone.objective < handed.objective:
+        assert dict(ranked.schedule.starts) == dict(alone.schedule.starts)
