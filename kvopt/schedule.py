@@ -52,7 +52,23 @@ class Run:
         return self.start + self.tokens
 
 
-class StartTable(Mapping):
+class _ByRequest(Mapping):
+    """A Mapping keyed by the request ids `ids` (distinct), `row` their positions."""
+
+    ids: tuple[str, ...]
+    row: dict[str, int]
+
+    def __contains__(self, request_id: object) -> bool:
+        return request_id in self.row
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.ids)
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+
+class StartTable(_ByRequest):
     """The start of every request in a column: ids[k] starts at start[k] (distinct ids: an instance's). A
     Mapping whose index of ids is built only when a start is looked up by id: a simulation's million
     starts need no dict to be verified (kvopt.verify reads the column)."""
@@ -71,14 +87,6 @@ class StartTable(Mapping):
     def __getitem__(self, request_id: str) -> int:
         return int(self.start[self.row[request_id]])
 
-    def __contains__(self, request_id: object) -> bool:
-        return request_id in self.row
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self.ids)
-
-    def __len__(self) -> int:
-        return len(self.ids)
 
     def items(self) -> Iterator[tuple[str, int]]:  # what dict(), == and Schedule read: no look-up by id
         return zip(self.ids, self.start.tolist())
@@ -95,7 +103,7 @@ def start_column(starts: Mapping[str, int], ids: Sequence[str]) -> np.ndarray:
     return np.fromiter(map(starts.__getitem__, ids), np.int64, len(ids))
 
 
-class RunTable(Mapping):
+class RunTable(_ByRequest):
     """The runs of evicted requests in columns: request ids[k] ran runs first[k] .. first[k] + counts[k] - 1
     (flat rows of start, tokens, kept, in the order they ran). As a Mapping it gives each request's tuple
     of Run, built when read (a million-request simulation evicts a hundred thousand: no object per run
@@ -127,14 +135,6 @@ class RunTable(Mapping):
         rows = slice(int(self.first[k]), int(self.first[k] + self.counts[k]))
         return tuple(map(Run, self.start[rows].tolist(), self.tokens[rows].tolist(), self.kept[rows].tolist()))
 
-    def __contains__(self, request_id: object) -> bool:
-        return request_id in self.row
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self.ids)
-
-    def __len__(self) -> int:
-        return len(self.ids)
 
     def last_starts(self) -> np.ndarray:
         """The start of each request's last run (its entry in the schedule's starts)."""
