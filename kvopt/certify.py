@@ -16,10 +16,11 @@ stoppable solver returns its best so far) or recorded as interrupted, the others
 Certificate, marked interrupted, holds every verified schedule and bound found until then. `progress` is
 called with each attempt as it is recorded; `method_progress` is passed on to every method (kvopt.solve).
 
-With jobs=2 the schedule searches (SECOND_PROCESS_METHODS) run in a second process beside the bounds and
-exact methods, each side with the whole budget after the quick methods (kvopt.certify_lane); the second
-process starts from the best schedule of the quick methods, and each side's later schedules reach the
-other's methods only through the time-left run of LEFTOVER_METHOD here. Attempts are recorded as they finish.
+With jobs=2, above SMALL_N requests, the schedule searches (SECOND_PROCESS_METHODS, run as
+SECOND_PROCESS_STEPS) run in a second process beside the bounds and exact methods, each side with the
+whole budget after the quick methods (kvopt.certify_lane); the second process starts from the best
+schedule of the quick methods, and its later schedules reach this side's methods only through the
+time-left run of LEFTOVER_METHOD here. Attempts are recorded as they finish.
 """
 
 from __future__ import annotations
