@@ -139,6 +139,7 @@ def main() -> None:
     parser.add_argument("--large-shares", help="NAME=SHARE,... in place of certify.LARGE_SHARES (above 20 "
                         "requests; an experiment, not a setting of certify)")
     parser.add_argument("--min-n", type=int, default=0, help="only the instances with more requests")
+    parser.add_argument("--instances", help="comma-separated instance names: only these")
     parser.add_argument("--sizes", type=int, nargs="+", default=list(SIZES), help="prefix sizes (--set prefixes)")
     parser.add_argument("--summary", type=Path)
     parser.add_argument("--per-instance", action="store_true", help="with --summary: one row per instance")
@@ -157,7 +158,8 @@ def main() -> None:
                                       (item.split("=") for item in args.large_shares.split(","))}
     instances = prefixes(args.sizes) if args.set == "prefixes" else sample()
     with args.out.open("a") as out:
-        for instance in (i for i in instances if len(i.requests) > args.min_n):
+        wanted = set(args.instances.split(",")) if args.instances else None
+        for instance in (i for i in instances if len(i.requests) > args.min_n and (not wanted or i.name in wanted)):
             result = row(instance, args.budget, args.threads, args.jobs)
             print(json.dumps(result), file=out, flush=True)
             print(result["instance"], result["objective"], result["lower_bound"], result["bound_method"],

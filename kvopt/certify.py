@@ -84,6 +84,10 @@ SECOND_PROCESS_METHODS = ("order-search", "cpsat")
 # run is close to converged within its share), then cpsat from the best.
 SECOND_PROCESS_STEPS = (("order-search", {"start": "ranking"}, "from MC-SF's ranking"),
                         ("order-search", {}, None), ("cpsat", {}, None))
+# In two processes, pattern-fix's share here (the target search, where its program fits above 20 requests,
+# took 37 s of 60 on 7 sample instances and gave ip's bound the rest); 2 instead of 8 raised ip's bound on
+# 5 of them by up to 2.8% and lowered pattern-fix's on paper-m2-s0-002 by 1% (benchmarks/README.md).
+TWO_PROCESS_SHARES = {"pattern-fix": 2.0}
 PREEMPTIVE_NOTE = "resumes evicted requests with their progress (preemptive): not comparable, ignored"
 
 
@@ -328,6 +332,7 @@ def _run_in_two_processes(portfolio: Portfolio, specs: list, first: list, steps:
     quick methods), which runs them beside this one's. Returns the processes that ran methods (1 where
     nothing was left to hand off, or the child had ended)."""
     from kvopt.certify_lane import SecondProcess
+    shares = shares | TWO_PROCESS_SHARES
     lane = SecondProcess(portfolio.instance)
     try:
         hand_off = next(k for k, spec in enumerate(first) if _long(spec))
