@@ -70,8 +70,19 @@ def row(instance, budget: float, threads: int = 1, jobs: int = 1) -> dict:
             "mcsf": mcsf, "threads": threads, "jobs": certificate.jobs, "runtime_s": round(certificate.runtime_s, 1)}
 
 
-def summary(path: Path) -> None:
-    rows = [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+def _rows(paths: list[Path]) -> list[dict]:
+    """The rows of the results files, a later file's row replacing an earlier one of the same instance."""
+    rows: dict[str, dict] = {}
+    for path in paths:
+        for line in path.read_text().splitlines():
+            if line.strip():
+                row = json.loads(line)
+                rows[row["instance"]] = row
+    return list(rows.values())
+
+
+def summary(paths: list[Path]) -> None:
+    rows = _rows(paths)
     groups: dict = {}
     for r in rows:
         key = (r["instance"].split("-")[1], r["n"] if "-n" in r["instance"] else "10-64")
@@ -91,8 +102,8 @@ def summary(path: Path) -> None:
               f"{statistics.mean(to_best):.4f} | {statistics.mean(to_bound):.4f} ({max(to_bound):.4f}) |")
 
 
-def instance_table(path: Path) -> None:
-    rows = [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+def instance_table(paths: list[Path]) -> None:
+    rows = _rows(paths)
     print("| instance | n | objective (method) | bound (method) | gap % | bound without pattern | MC-SF | proof (s) |")
     print("|---|---|---|---|---|---|---|---|")
     for r in rows:
@@ -141,7 +152,8 @@ def main() -> None:
     parser.add_argument("--min-n", type=int, default=0, help="only the instances with more requests")
     parser.add_argument("--instances", help="comma-separated instance names: only these")
     parser.add_argument("--sizes", type=int, nargs="+", default=list(SIZES), help="prefix sizes (--set prefixes)")
-    parser.add_argument("--summary", type=Path)
+    parser.add_argument("--summary", type=Path, nargs="+", help="results files; a later file's row of an "
+                        "instance replaces an earlier one's")
     parser.add_argument("--per-instance", action="store_true", help="with --summary: one row per instance")
     parser.add_argument("--bound-quality", type=Path, help="lp and pattern alone against the optima proved in "
                         "this prefixes results file")

@@ -70,7 +70,8 @@ def main(receiving: Connection, connection: Connection) -> None:
             return connection.send(attempt)
         schedule = None if result is None else result.schedule
         starts = None if schedule is None else dict(schedule.starts)
-        connection.send(("attempt", attempt, starts, attempt.method if result is None else bound_source(attempt.method, result)))
+        source = attempt.method if result is None else bound_source(attempt.method, result)
+        connection.send(("attempt", attempt, starts, source))
 
     portfolio = _ChildPortfolio(interrupts, instance, options, seed, threads, send)
     portfolio.bound, portfolio.bound_method = bound
