@@ -25,6 +25,8 @@ from kvopt.result import LP_ABS_TOLERANCE
 
 # HiGHS stops once primal - dual < ABS_GAP: then integer_bound(dual) >= primal, the proof of optimality
 ABS_GAP = 1.0 - LP_ABS_TOLERANCE
+PURGE_AFTER = 2  # a cut whose dual stayed zero this many solves leaves the LP (root_bound)
+PURGE_DUAL_TOLERANCE = 1e-9
 MAX_CUTS_PER_ROUND = 250  # the most violated ones; smaller batches keep each LP re-solve short, which
 # gave better bounds within 60 s on the larger paper instances (formulations/time-indexed-ip.md §5)
 
@@ -131,7 +133,9 @@ class FullLP:
     def nonzeros(self) -> int:
         return int(self.highs.getNumNz())
 
-    def solve(self, deadline: float | None) -> tuple[float | None, np.ndarray | None]:
+    converged = True  # every column is in the LP
+
+    def solve(self, deadline: float | None, converge: bool = True) -> tuple[float | None, np.ndarray | None]:
         return solve_lp(self.highs, deadline)
 
     def add_rows(self, matrix, lower: np.ndarray, upper: np.ndarray) -> None:
@@ -139,6 +143,9 @@ class FullLP:
 
     def row_duals(self) -> np.ndarray | None:
         return np.array(self.highs.getSolution().row_dual)
+
+    def delete_rows(self, rows: np.ndarray) -> None:
+        self.highs.deleteRows(rows.size, rows.astype(np.int32))
 
     def full_highs(self, model: TimeIndexedModel, threads: int = 1):
         return self.highs
@@ -155,6 +162,7 @@ class RootBound:
     plain_seconds: float | None = None
     plain_nonzeros: int = 0  # what HiGHS held for the plain LP (the active columns when sifting)
     cuts: int = 0
+    purged: int = 0  # cuts dropped again (idle)
     rounds: int = 0
     stopped: str = "no cuts requested"
     history: list[tuple[float, int, float]] = field(default_factory=list)  # (bound, cuts, seconds)
@@ -171,14 +179,15 @@ class RootBound:
 def root_bound(model: TimeIndexedModel, lp, *, cut_rounds: int, deadline: float | None,
                cut_deadline: Callable[[float], float | None] | None = None, per_round: int = 1,
                max_cuts: int = MAX_CUTS_PER_ROUND,
-               levels: tuple[int, ...] = (1, 2), min_gain: float = 1e-4,
-               log: Callable[[str], None] = lambda line: None) -> RootBound:
+               levels: tuple[int, ...] = (1, 2), min_gain: float = 1e-4, purge_after: int | None = PURGE_AFTER,
+               interleave: bool = True, log: Callable[[str], None] = lambda line: None) -> RootBound:
     """Solve the LP relaxation `lp` (a FullLP or a sifting RestrictedLP; a Highs object holding the model
     is taken as a FullLP) by `deadline`, then add violated peak-level cuts (at most `max_cuts` per round,
     most violated first) to both the LP and the model for
     up to `cut_rounds` rounds; stops early when a round
     improves the bound by less than `min_gain` (relative) three times in a row, or at the cut deadline
-    (`cut_deadline(RootBound.full_lp_seconds)`, default `deadline`)."""
+    (`cut_deadline(RootBound.full_lp_seconds)`, default `deadline`). A cut whose dual is zero after
+    `purge_after` successive solves leaves the LP and the model (None: cuts stay); it may come back."""
     if not hasattr(lp, "add_rows"):
         lp = FullLP(lp)
     clock = time.monotonic()
@@ -194,6 +203,10 @@ def root_bound(model: TimeIndexedModel, lp, *, cut_rounds: int, deadline: float 
         deadline = cut_deadline(root.full_lp_seconds)
     stalls = 0
     seen: set[bytes] = set()  # different (q, r, mu) often give the same row
+    first_cut = root.model.rows
+    signatures: list[bytes] = []  # of the cut rows in the LP, in row order
+    dropped_once: set[bytes] = set()
+    idle = np.zeros(0, dtype=np.int64)  # successive solves each cut row has had a zero dual
     for round_number in range(cut_rounds):
         found = peak_cuts.separate(root.model, values, levels, per_round)
         specs = [(q, r, mu) for _, q, r, mu in found][:max_cuts]  # most violated first
@@ -203,7 +216,18 @@ def root_bound(model: TimeIndexedModel, lp, *, cut_rounds: int, deadline: float 
             signature = upper[row].tobytes() + matrix.indices[matrix.indptr[row]:matrix.indptr[row + 1]].tobytes()
             if signature not in seen:
                 seen.add(signature)
+                signatures.append(signature)
                 fresh.append(row)
+        if not fresh and not lp.converged:  # the point of a restricted LP: price out the rest first
+            value_new, values_new = lp.solve(deadline)
+            if value_new is None:
+                root.stopped = "time limit during the cut loop"
+                break
+            if value_new > root.strengthened:
+                root.strengthened = value_new
+            value, values = value_new, values_new
+            root.values = values
+            continue
         if not fresh:
             root.stopped = "no violated cut"
             break
@@ -212,24 +236,55 @@ def root_bound(model: TimeIndexedModel, lp, *, cut_rounds: int, deadline: float 
         lp.add_rows(matrix, np.full(len(specs), -np.inf), upper)
         root.model = root.model.with_rows(matrix, np.full(len(specs), -np.inf), upper, names, "cut")
         root.cuts += len(specs)
-        value_new, values_new = lp.solve(deadline)
+        idle = np.concatenate([idle, np.zeros(len(specs), dtype=np.int64)])
+        value_new, values_new = lp.solve(deadline, converge=not interleave)
         if value_new is None:
             root.stopped = "time limit during the cut loop"
             break
         root.rounds = round_number + 1
-        gain = (value_new - value) / max(1.0, abs(value))
+        best = max(root.strengthened, value_new)
+        gain = (best - root.strengthened) / max(1.0, abs(root.strengthened))
         value, values = value_new, values_new
-        root.strengthened, root.values = value, values
-        root.history.append((value, root.cuts, time.monotonic() - clock))
-        log(f"cut round {round_number + 1}: +{len(specs)} cuts, LP {value:.3f} "
+        root.strengthened, root.values = best, values
+        root.history.append((best, root.cuts, time.monotonic() - clock))
+        log(f"cut round {round_number + 1}: +{len(specs)} cuts ({root.model.row_counts.get('cut', 0)} in the LP), "
+            f"LP {value:.3f}{'' if lp.converged else ' (columns still entering)'} "
             f"({time.monotonic() - clock:.1f} s)")
-        stalls = stalls + 1 if gain < min_gain else 0
+        if lp.converged:  # a Lagrangian bound while columns enter may lag behind: not a stall
+            stalls = stalls + 1 if gain < min_gain else 0
         if stalls >= 3:
             root.stopped = "bound stalled"
             break
+        if purge_after is not None:
+            idle = _purge_idle_cuts(root, lp, first_cut, idle, signatures, seen, dropped_once, purge_after)
     else:
         root.stopped = f"{cut_rounds} cut rounds done" if cut_rounds else root.stopped
     return root
+
+
+def _purge_idle_cuts(root: RootBound, lp, first_cut: int, idle: np.ndarray, signatures: list[bytes],
+                     seen: set[bytes], returned: set[bytes], purge_after: int) -> np.ndarray:
+    """Drop the cut rows whose dual has been zero for `purge_after` solves from the LP and root.model
+    (smaller re-solves); their signatures leave `seen`, so separation may add them again (once: they join
+    `returned`)."""
+    duals = lp.row_duals()
+    if duals is None:
+        return idle
+    idle = np.where(np.abs(duals[first_cut:]) <= PURGE_DUAL_TOLERANCE, idle + 1, 0)
+    # a cut that came back after being dropped stays: every cut leaves at most once, so the loop ends
+    dropped = np.flatnonzero((idle >= purge_after) & [signature not in returned for signature in signatures])
+    if dropped.size == 0:
+        return idle
+    lp.delete_rows(dropped + first_cut)
+    root.model = root.model.without_rows(dropped + first_cut, "cut")
+    root.purged += int(dropped.size)
+    for k in dropped:
+        seen.discard(signatures[k])
+        returned.add(signatures[k])
+    keep = np.ones(idle.size, dtype=bool)
+    keep[dropped] = False
+    signatures[:] = [signature for signature, kept in zip(signatures, keep) if kept]
+    return idle[keep]
 
 
 def _run_with_watchdog(highs, seconds: float | None) -> None:

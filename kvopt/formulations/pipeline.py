@@ -26,6 +26,13 @@ MODEL_OPTIONS = (
            ("peak", "none")),
     Option("cut_rounds", int, 100, "maximum separation rounds of the root cut loop (it also stops when "
            "the bound stalls)"),
+    Option("cut_purge", int, 2, "the root cut loop drops a cut again after this many successive LP solves "
+           "with a zero dual (0: cuts stay)"),
+    Option("interleave", bool, True, "with sifting, the root cut loop re-solves once per cut round and lets "
+           "columns enter on the way (each solve's Lagrangian bound counts) instead of pricing out every "
+           "column before it separates"),
+    Option("pricing_batch", int, 1000, "with sifting, at most this many columns join the LP per pricing "
+           "round, the most negative reduced costs first"),
     Option("horizon", int, None, "last start period modelled exactly (default: makespan of the "
            "incumbent; later starts go to overflow columns, so any value stays exact)"),
     Option("incumbent", str, "best", "best: the initial schedule if one is given (`--initial`), else the "
@@ -58,8 +65,11 @@ def _check(settings: Settings, method: str) -> None:
     where = f"method {method!r}"
     if options.get("horizon") is not None and options["horizon"] < 0:
         raise InputError(f"option 'horizon' must be >= 0, got {options['horizon']}", where)
-    if options.get("cut_rounds", 0) < 0:
-        raise InputError(f"option 'cut_rounds' must be >= 0, got {options['cut_rounds']}", where)
+    for name in ("cut_rounds", "cut_purge"):
+        if options.get(name, 0) < 0:
+            raise InputError(f"option {name!r} must be >= 0, got {options[name]}", where)
+    if options.get("pricing_batch", 1) < 1:
+        raise InputError(f"option 'pricing_batch' must be >= 1, got {options['pricing_batch']}", where)
     gap = options.get("gap", 0.0)
     if not 0.0 <= gap < 1.0:
         raise InputError(f"option 'gap' must be in [0, 1), got {gap}", where)
@@ -132,12 +142,14 @@ def strengthened_root(instance, settings, prepared, model, leave_time_for_mip: b
     if sifting == "on" or (sifting == "auto" and model.columns >= SIFTING_MIN_COLUMNS):
         incumbent = prepared.incumbent
         values = model.values_from_starts(dict(incumbent.starts)) if incumbent else None
-        lp = RestrictedLP(model, initial_columns(model, values), threads=settings.threads)
+        lp = RestrictedLP(model, initial_columns(model, values), threads=settings.threads,
+                          batch=settings.options["pricing_batch"])
     else:
         lp = FullLP(to_highs(model, integer=False, threads=settings.threads))
     rounds = settings.options["cut_rounds"] if settings.options["cuts"] == "peak" else 0
     root = root_bound(model, lp, cut_rounds=rounds, deadline=deadline(settings), cut_deadline=cut_deadline,
-                      log=log)
+                      purge_after=settings.options["cut_purge"] or None,
+                      interleave=settings.options["interleave"], log=log)
     prepared.info.update(lp_relaxation=root.plain, root_bound=root.strengthened, cuts_added=root.cuts,
                          cut_rounds_done=root.rounds, cut_loop=root.stopped)
     if isinstance(lp, RestrictedLP):

@@ -20,7 +20,8 @@ from kvopt.formulations.highs_solver import append_rows, solve_lp, to_highs
 from kvopt.formulations.timeindexed import TimeIndexedModel
 
 FIRST_STARTS = 5  # each request's earliest starts are active from the beginning
-PRICING_BATCH = 2000  # at most this many columns join per pricing round, the most negative first
+PRICING_BATCH = 1000  # at most this many columns join per pricing round, the most negative first (with the
+# cut loop interleaved, 1,000 gave higher 60-s bounds than 500, 2,000 or 5,000: benchmarks/README.md)
 PRICING_TOLERANCE = 1e-7  # HiGHS's dual feasibility tolerance
 
 
@@ -40,12 +41,15 @@ class RestrictedLP:
     """The LP relaxation of `model` (and the rows added later) solved by sifting; `solve` returns the value
     and the point over all columns, like kvopt.formulations.highs_solver.solve_lp on the whole model."""
 
-    def __init__(self, model: TimeIndexedModel, active: np.ndarray, threads: int = 1):
+    def __init__(self, model: TimeIndexedModel, active: np.ndarray, threads: int = 1,
+                 batch: int = PRICING_BATCH):
+        self.batch = batch
         self.cost, self.upper = model.col_cost, model.col_upper
         self.rows = model.matrix.tocsr()  # every row over every column, for pricing
         self.active = active.copy()
         self.index = np.flatnonzero(self.active)  # restricted column k is model column index[k]
         self.pricing_rounds = 0
+        self.converged = False  # the last solve priced out every column
         self.duals: np.ndarray | None = None
         self.highs = to_highs(model, integer=False, threads=threads, columns=self.index)
 
@@ -61,6 +65,13 @@ class RestrictedLP:
         self.rows = sparse.vstack([self.rows, matrix], format="csr")
         append_rows(self.highs, matrix[:, self.index], lower, upper)
 
+    def delete_rows(self, rows: np.ndarray) -> None:
+        keep = np.ones(self.rows.shape[0], dtype=bool)
+        keep[rows] = False
+        self.rows = self.rows[keep]
+        self.highs.deleteRows(rows.size, rows.astype(np.int32))
+        self.duals = None if self.duals is None else self.duals[keep]
+
     def _activate(self, columns: np.ndarray) -> None:
         block = self.rows[:, columns].tocsc()
         self.highs.addCols(columns.size, self.cost[columns], np.zeros(columns.size), self.upper[columns],
@@ -69,8 +80,11 @@ class RestrictedLP:
         self.active[columns] = True
         self.index = np.concatenate([self.index, columns])
 
-    def solve(self, deadline: float | None) -> tuple[float | None, np.ndarray | None]:
-        """The LP bound of the whole model and its point, or (None, None) if the time ran out first."""
+    def solve(self, deadline: float | None, converge: bool = True) -> tuple[float | None, np.ndarray | None]:
+        """The LP bound of the whole model and its point, or (None, None) if the time ran out first. With
+        converge=False after one restricted solve: its Lagrangian bound (below the LP value while columns
+        still enter; `converged` says whether any did) and the restricted optimum, and the entering
+        columns join for the next solve."""
         import highspy
 
         while True:
@@ -85,12 +99,16 @@ class RestrictedLP:
             reduced[self.active] = 0.0
             self.pricing_rounds += 1
             entering = np.flatnonzero(reduced < -PRICING_TOLERANCE)
-            if entering.size == 0:
+            self.converged = entering.size == 0
+            if self.converged or not converge:
                 self.duals = duals
                 point = np.zeros(self.active.size)
                 point[self.index] = values
-                return value + float(np.minimum(reduced, 0.0) @ self.upper), point
-            self._activate(entering[np.argsort(reduced[entering], kind="stable")[:PRICING_BATCH]])
+                bound = value + float(np.minimum(reduced, 0.0) @ self.upper)
+                if not self.converged:
+                    self._activate(entering[np.argsort(reduced[entering], kind="stable")[:self.batch]])
+                return bound, point
+            self._activate(entering[np.argsort(reduced[entering], kind="stable")[:self.batch]])
 
     def row_duals(self) -> np.ndarray | None:
         return self.duals

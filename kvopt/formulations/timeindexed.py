@@ -148,6 +148,21 @@ class TimeIndexedModel:
                 extended.__dict__[cached] = self.__dict__[cached]
         return extended
 
+    def without_rows(self, rows: np.ndarray, kind: str) -> TimeIndexedModel:
+        """A copy without the given rows (all of one kind: cuts the LP no longer needs)."""
+        keep = np.ones(self.rows, dtype=bool)
+        keep[rows] = False
+        counts = dict(self.row_counts)
+        counts[kind] = counts.get(kind, 0) - int(rows.size)
+        reduced = replace(self, matrix=self.matrix[keep], row_lower=self.row_lower[keep],
+                          row_upper=self.row_upper[keep],
+                          row_names=tuple(name for name, kept in zip(self.row_names, keep) if kept),
+                          row_counts=counts)
+        for cached in ("states", "column_names"):
+            if cached in self.__dict__:
+                reduced.__dict__[cached] = self.__dict__[cached]
+        return reduced
+
     def values_from_starts(self, starts: dict[str, int]) -> np.ndarray | None:
         """Column values of a schedule, or None if it is not representable (a start eliminated)."""
         values = np.zeros(self.columns)

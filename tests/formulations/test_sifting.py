@@ -9,7 +9,7 @@ import pytest
 
 from kvopt import solve
 from kvopt.formulations.cuts import cut_rows, separate
-from kvopt.formulations.highs_solver import FullLP, to_highs
+from kvopt.formulations.highs_solver import FullLP, root_bound, to_highs
 from kvopt.formulations.sifting import RestrictedLP, initial_columns
 from kvopt.formulations.timeindexed import build_time_indexed
 from kvopt.generate.paper import paper_synthetic
@@ -79,3 +79,42 @@ def test_ip_and_lp_agree_with_and_without_sifting(seed):
         assert lp.lower_bound <= optimum + 1e-6
     assert close(results["on"][1].info["lp_relaxation"], results["off"][1].info["lp_relaxation"])
     assert "lp_active_columns" in results["on"][1].info and "lp_active_columns" not in results["off"][1].info
+
+
+def converged_root(model, interleave: bool, purge_after: int | None):
+    lp = RestrictedLP(model, initial_columns(model, None)) if interleave else FullLP(to_highs(model, integer=False))
+    root = root_bound(model, lp, cut_rounds=500, deadline=None, min_gain=0.0, purge_after=purge_after,
+                      interleave=interleave)
+    return root, lp
+
+
+@pytest.mark.parametrize("model", list(models()), ids=lambda m: m.instance.name or "random")
+def test_the_cut_loop_converges_to_the_same_bound_interleaved_and_with_idle_cuts_dropped(model):
+    """Pricing interleaved with the cut rounds and idle cuts dropped end, where no cut is violated any more,
+    at the value of the LP with every peak cut: the point satisfies them all and is optimal for a
+    relaxation of it."""
+    values = {}
+    for interleave in (False, True):
+        for purge_after in (None, 1, 2):
+            root, lp = converged_root(model, interleave, purge_after)
+            assert root.stopped == "no violated cut"
+            assert lp.converged
+            assert root.model.row_counts.get("cut", 0) == root.cuts - root.purged
+            assert root.model.rows == lp.highs.getNumRow()
+            assert not separate(root.model, root.values)
+            values[interleave, purge_after] = root.strengthened
+    reference = values[False, None]
+    assert all(abs(value - reference) <= 1e-5 * max(1.0, reference) for value in values.values()), values
+
+
+def test_every_bound_of_the_interleaved_cut_loop_is_below_the_optimum():
+    dropped = 0
+    for seed in range(8):
+        instance = random_instance(seed, (4, 6), arrivals=None, twins=0.2)
+        optimum = brute_force_optimum(instance)
+        model = build_time_indexed(instance, horizon=sum(r.output for r in instance.requests))
+        root, _ = converged_root(model, True, 1)
+        dropped += root.purged
+        assert all(bound <= optimum + 1e-6 for bound, *_ in root.history)
+        assert root.strengthened <= optimum + 1e-6
+    assert dropped > 0  # the purge was exercised
